@@ -1,0 +1,111 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"gitlab.com/generate-config/generate-config/generator/changes"
+)
+
+// changeFlags are the flags every command that needs a change set shares.
+type changeFlags struct {
+	Changed     []string
+	ChangedFrom string
+	All         bool
+	Base        string
+	Head        string
+	NoFetch     bool
+	OnUnknown   string
+}
+
+func (c *changeFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringArrayVar(&c.Changed, "changed", nil, "a changed path, relative to the repository root (repeatable); skips git")
+	fl.StringVar(&c.ChangedFrom, "changed-from", "", "read changed paths from `FILE` ('-' for stdin), one per line or NUL-separated; skips git")
+	fl.BoolVar(&c.All, "all", false, "select every target, whatever changed")
+	fl.StringVar(&c.Base, "base", "", "diff base `REV`, overriding GitLab's variables")
+	fl.StringVar(&c.Head, "head", "", "diff head `REV` (default HEAD)")
+	fl.BoolVar(&c.NoFetch, "no-fetch", false, "never run network git commands (no deepening of shallow clones)")
+	fl.StringVar(&c.OnUnknown, "on-unknown-base", "", "when no diff base can be established: 'all' (default) or 'fail'")
+}
+
+func (c *changeFlags) validate() error {
+	n := 0
+	if len(c.Changed) > 0 {
+		n++
+	}
+	if c.ChangedFrom != "" {
+		n++
+	}
+	if c.All {
+		n++
+	}
+	if n > 1 {
+		return usagef("--changed, --changed-from and --all exclude each other")
+	}
+	if n == 1 && (c.Base != "" || c.Head != "") {
+		return usagef("--base/--head cannot be combined with --changed, --changed-from or --all")
+	}
+	switch c.OnUnknown {
+	case "", "all", "fail":
+	default:
+		return usagef("--on-unknown-base must be 'all' or 'fail', not %q", c.OnUnknown)
+	}
+	for _, p := range c.Changed {
+		if err := changes.CheckPath(p); err != nil {
+			return usageError{err}
+		}
+	}
+	return nil
+}
+
+// explicit reports whether the change set is given on the command line, and
+// if so returns it. Explicit lists override everything git would say.
+func (c *changeFlags) explicit(f *Factory) (changes.Resolution, bool, error) {
+	switch {
+	case c.All:
+		return changes.Resolution{Rule: "--all", All: true, Reason: "--all was given"}, true, nil
+	case len(c.Changed) > 0:
+		return changes.Explicit(c.Changed, "--changed"), true, nil
+	case c.ChangedFrom != "":
+		in := f.IO.In
+		if c.ChangedFrom != "-" {
+			file, err := os.Open(resolvePath(f, c.ChangedFrom))
+			if err != nil {
+				return changes.Resolution{}, true, fmt.Errorf("--changed-from: %w", err)
+			}
+			defer file.Close()
+			in = file
+		}
+		paths, err := changes.ParseList(in)
+		if err != nil {
+			return changes.Resolution{}, true, fmt.Errorf("--changed-from %s: %w", c.ChangedFrom, err)
+		}
+		return changes.Explicit(paths, "--changed-from"), true, nil
+	}
+	return changes.Resolution{}, false, nil
+}
+
+// resolve returns the change set: the explicit one when given, otherwise what
+// the git resolver finds for this pipeline.
+func (c *changeFlags) resolve(f *Factory, repoDir string, policy changes.Policy) (changes.Resolution, error) {
+	if res, ok, err := c.explicit(f); ok {
+		return res, err
+	}
+	return resolveFromGit(f, c, repoDir, policy)
+}
+
+// resolveFromGit is replaced by the git resolver (change detection).
+func resolveFromGit(f *Factory, c *changeFlags, repoDir string, policy changes.Policy) (changes.Resolution, error) {
+	return changes.Resolution{}, usagef("no change set: give --changed, --changed-from or --all")
+}
+
+func resolvePath(f *Factory, p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(f.WorkDir, p)
+}

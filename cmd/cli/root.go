@@ -1,0 +1,181 @@
+// Package cli holds the cobra commands of generate-config. Commands are thin:
+// each parses flags into an options struct and hands it to a run function that
+// calls the generator library, so flag parsing and work can be tested apart
+// (NewCmdX(f, runF) / xRun(opts), as in gh). Nothing here calls os.Exit: Main
+// returns the exit code and cmd/generate-config/main.go exits with it.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"gitlab.com/generate-config/generate-config/generator/diag"
+)
+
+// Exit codes, documented in the README.
+const (
+	ExitOK      = 0 // success
+	ExitInvalid = 1 // the config or a template is invalid, or generation failed
+	ExitUsage   = 2 // bad flags or arguments
+)
+
+// Version is set at build time with -ldflags "-X .../cmd/cli.Version=v1.2.3";
+// otherwise the module version from the build info is used.
+var Version = ""
+
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// IOStreams are the streams a command reads and writes; tests replace them.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+}
+
+// Factory carries what commands need from the outside world, injected so that
+// tests (and testscript) control it completely.
+type Factory struct {
+	IO IOStreams
+	// LookupEnv reads the process environment (GitLab's predefined variables).
+	LookupEnv func(string) (string, bool)
+	// Environ lists the environment, for the CI-variable allow-list.
+	Environ func() []string
+	// WorkDir is the directory relative paths are resolved against.
+	WorkDir string
+}
+
+func (f *Factory) Getenv(k string) string {
+	v, _ := f.LookupEnv(k)
+	return v
+}
+
+// Main runs the command line of the current process and returns its exit code.
+func Main() int {
+	wd, err := os.Getwd()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "generate-config: cannot read the working directory:", err)
+		return ExitInvalid
+	}
+	f := &Factory{
+		IO:        IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr},
+		LookupEnv: os.LookupEnv,
+		Environ:   os.Environ,
+		WorkDir:   wd,
+	}
+	return Run(f, os.Args[1:])
+}
+
+// Run executes args against f and returns the exit code. Errors are printed
+// once, here, by printError; cobra's own printing is silenced.
+func Run(f *Factory, args []string) int {
+	root := NewCmdRoot(f)
+	root.SetArgs(args)
+	root.SetIn(f.IO.In)
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
+	cmd, err := root.ExecuteC()
+	if err == nil {
+		return ExitOK
+	}
+	if errors.Is(err, errSilent) {
+		return ExitInvalid
+	}
+	if isUsage(err) {
+		fmt.Fprintf(f.IO.ErrOut, "generate-config: %s\n", err)
+		if cmd != nil {
+			fmt.Fprintf(f.IO.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
+		}
+		return ExitUsage
+	}
+	printError(f.IO.ErrOut, err)
+	return ExitInvalid
+}
+
+// NewCmdRoot builds the command tree.
+func NewCmdRoot(f *Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "generate-config",
+		Short: "Generate a GitLab child pipeline for the monorepo targets a change affects",
+		Long: `generate-config works out which paths changed, selects the targets of the
+monorepo those paths affect, evaluates their Jsonnet templates for every
+os × arch cell, and writes a validated generated-config.yml for a
+"trigger: include: artifact:" child pipeline.`,
+		Example: `  # In the generate-config job of the parent pipeline:
+  generate-config generate
+
+  # On a laptop: what would the child pipeline hold for these changes?
+  generate-config preview --changed services/api/main.go`,
+		Version:       version(),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(
+		NewCmdGenerate(f, nil),
+		NewCmdPreview(f, nil),
+	)
+	return root
+}
+
+// usageError marks an error as a usage error (exit 2).
+type usageError struct{ err error }
+
+func (u usageError) Error() string { return u.err.Error() }
+func (u usageError) Unwrap() error { return u.err }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+func isUsage(err error) bool {
+	var u usageError
+	if errors.As(err, &u) {
+		return true
+	}
+	// cobra reports unknown commands and argument-count errors as plain errors.
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "accepts ", "requires at least", "invalid argument"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// errSilent is returned by a command that already reported its failure
+// (for example validation findings) and only needs the exit code.
+var errSilent = errors.New("already reported")
+
+// printError renders any error, one positioned line per diagnostic, with the
+// cell and the trimmed Jsonnet trace below it.
+func printError(w io.Writer, err error) {
+	for _, e := range diag.Flatten(err) {
+		pos := e.Pos.String()
+		if pos != "" {
+			fmt.Fprintf(w, "%s: error: %s\n", pos, e.Msg)
+		} else {
+			fmt.Fprintf(w, "generate-config: error: %s\n", e.Msg)
+		}
+		if e.Cell != nil {
+			fmt.Fprintf(w, "\tin cell %s\n", e.Cell)
+		}
+		for _, t := range e.Trace {
+			fmt.Fprintf(w, "\tfrom %s\n", t)
+		}
+		for _, n := range e.Notes {
+			fmt.Fprintf(w, "\t%s\n", strings.ReplaceAll(n, "\n", "\n\t"))
+		}
+	}
+}

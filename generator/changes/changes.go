@@ -1,0 +1,158 @@
+// Package changes is the first step of the data path: which paths changed, and
+// against which base. This file holds the types every later step reads; the git
+// resolver that fills them inside a GitLab pipeline lives beside it.
+package changes
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// Status is git's one-letter change status (A, M, D, R, C, T, U, X).
+type Status string
+
+const (
+	Added    Status = "A"
+	Modified Status = "M"
+	Deleted  Status = "D"
+	Renamed  Status = "R"
+	Copied   Status = "C"
+	TypeChg  Status = "T"
+)
+
+// Change is one changed path. For renames and copies OldPath is the source.
+type Change struct {
+	Status  Status `json:"status"`
+	Path    string `json:"path"`
+	OldPath string `json:"old_path,omitempty"`
+}
+
+// Resolution is the answer of change detection: either a list of changes
+// between Base and Head, or All (select everything) with the Reason why.
+// Rule names the decision that chose the base, for logs and the file header.
+type Resolution struct {
+	Base    string   `json:"base,omitempty"`
+	Head    string   `json:"head,omitempty"`
+	Rule    string   `json:"rule"`
+	All     bool     `json:"all"`
+	Reason  string   `json:"reason,omitempty"`
+	Changes []Change `json:"changes"`
+	// Trace is the resolver's decision trace, one step per line, shown by
+	// `generate-config changed` and in the log.
+	Trace []string `json:"trace,omitempty"`
+}
+
+// Paths returns every path a change counts at — a rename or copy counts at
+// its old and its new path, a deletion at its path — sorted and unique, so the
+// result does not depend on the order the changes were listed in.
+func Paths(cs []Change) []string {
+	seen := make(map[string]struct{}, len(cs))
+	out := make([]string, 0, len(cs))
+	add := func(p string) {
+		if p == "" {
+			return
+		}
+		if _, ok := seen[p]; !ok {
+			seen[p] = struct{}{}
+			out = append(out, p)
+		}
+	}
+	for _, c := range cs {
+		add(c.Path)
+		if c.Status == Renamed { // a copy leaves its source untouched
+			add(c.OldPath)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Explicit builds a Resolution from paths given on the command line.
+func Explicit(paths []string, rule string) Resolution {
+	cs := make([]Change, 0, len(paths))
+	for _, p := range paths {
+		cs = append(cs, Change{Status: Modified, Path: p})
+	}
+	return Resolution{Rule: rule, Changes: cs}
+}
+
+// ParseList reads a list of changed paths: NUL-separated when the input holds
+// a NUL byte (what `git diff --name-only -z` prints, the only form that keeps
+// every possible file name intact), otherwise one path per line ("\r\n" is
+// accepted for files edited on Windows). Empty entries are skipped. In the
+// line form a path with backslashes is rejected (see CheckPath); the NUL form
+// is git's exact output, where a backslash is a legal file-name character.
+func ParseList(r io.Reader) ([]string, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	var parts []string
+	exact := bytes.IndexByte(data, 0) >= 0
+	if exact {
+		for _, p := range bytes.Split(data, []byte{0}) {
+			parts = append(parts, string(p))
+		}
+	} else {
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		sc.Buffer(make([]byte, 64*1024), 1<<20)
+		for sc.Scan() {
+			parts = append(parts, strings.TrimSuffix(sc.Text(), "\r"))
+		}
+		if err := sc.Err(); err != nil {
+			return nil, err
+		}
+	}
+	out := parts[:0]
+	for i, p := range parts {
+		if p == "" {
+			continue
+		}
+		if err := checkPath(p, !exact); err != nil {
+			return nil, fmt.Errorf("entry %d: %w", i+1, err)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// CheckPath rejects paths, typed by a person, that cannot name a file in the
+// repository the way git prints it: absolute, with . and .. segments, or with
+// backslashes. GitLab and git use '/', and a silently unmatched Windows path
+// would build too little; a file whose name really holds a backslash can be
+// passed NUL-separated through --changed-from.
+func CheckPath(p string) error { return checkPath(p, true) }
+
+func checkPath(p string, rejectBackslash bool) error {
+	switch {
+	case strings.HasPrefix(p, "/"):
+		return fmt.Errorf("changed path %q is absolute; give it relative to the repository root", p)
+	case rejectBackslash && strings.Contains(p, `\`):
+		return fmt.Errorf("changed path %q uses '\\'; git and GitLab paths use '/'", p)
+	}
+	for _, seg := range strings.Split(p, "/") {
+		if seg == "." || seg == ".." || seg == "" {
+			return fmt.Errorf("changed path %q is not a clean repository path (no '.', '..' or empty segments)", p)
+		}
+	}
+	return nil
+}
+
+// Policy is what the manifest's `changes` field sets for change detection.
+// Zero values mean the documented defaults.
+type Policy struct {
+	// OnUnknownBase is "all" (default: select everything and say why) or
+	// "fail" when no trustworthy base can be established.
+	OnUnknownBase string `json:"onUnknownBase,omitempty"`
+	// Sources maps a CI_PIPELINE_SOURCE (schedule, web, api, trigger, pipeline,
+	// tag, ...) to "all" (default), "default-branch" (merge-base with the
+	// default branch) or "fail".
+	Sources map[string]string `json:"sources,omitempty"`
+	// MaxFetchDepth bounds how deep a shallow clone may be deepened while
+	// looking for the base (default 1000 commits).
+	MaxFetchDepth int `json:"maxFetchDepth,omitempty"`
+}

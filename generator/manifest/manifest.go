@@ -1,0 +1,378 @@
+// Package manifest loads generate-config.jsonnet: it evaluates the Jsonnet,
+// checks its shape against the published JSON Schema, expands `discover`, and
+// checks what a schema cannot (patterns, deps, cycles, templates). Every error
+// names the manifest file and the key path it is about.
+package manifest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/bmatcuk/doublestar/v4"
+	jsonnet "github.com/google/go-jsonnet"
+
+	"gitlab.com/generate-config/generate-config/generator/changes"
+	"gitlab.com/generate-config/generate-config/generator/diag"
+	"gitlab.com/generate-config/generate-config/generator/jsonnetvm"
+	"gitlab.com/generate-config/generate-config/schema/manifestschema"
+)
+
+// DefaultFile is the manifest's name at the repository root.
+const DefaultFile = "generate-config.jsonnet"
+
+// Matrix lists the values of each axis.
+type Matrix struct {
+	OS   []string `json:"os,omitempty"`
+	Arch []string `json:"arch,omitempty"`
+}
+
+// Target is a unit of the monorepo that gets its own jobs.
+type Target struct {
+	Name     string   `json:"name"`
+	Paths    []string `json:"paths"`
+	Deps     []string `json:"deps"`
+	Template string   `json:"template"`
+	Matrix   Matrix   `json:"matrix"`
+	// Dir is the fixed directory prefix of the first include pattern
+	// ("services/api" for "services/api/**"), "." at the root.
+	Dir string `json:"dir"`
+	// Discovered is set for targets made by a `discover` entry.
+	Discovered bool `json:"discovered,omitempty"`
+}
+
+// Discover makes one target per directory that matches Glob.
+type Discover struct {
+	Glob     string   `json:"glob"`
+	Template string   `json:"template"`
+	Matrix   *Matrix  `json:"matrix,omitempty"`
+	Deps     []string `json:"deps,omitempty"`
+	Exclude  []string `json:"exclude,omitempty"`
+}
+
+// Noop configures the job written when nothing is selected.
+type Noop struct {
+	Name string         `json:"name,omitempty"`
+	Job  map[string]any `json:"job,omitempty"`
+}
+
+// Manifest is the evaluated, checked manifest. Targets is sorted by name.
+type Manifest struct {
+	File     string          `json:"-"`
+	Global   []string        `json:"global,omitempty"`
+	Matrix   Matrix          `json:"matrix"`
+	Stages   []string        `json:"stages,omitempty"`
+	Targets  []*Target       `json:"-"`
+	Discover []Discover      `json:"discover,omitempty"`
+	Noop     Noop            `json:"noop"`
+	Vars     []string        `json:"vars,omitempty"`
+	Pipeline map[string]any  `json:"pipeline,omitempty"`
+	Changes  changes.Policy  `json:"changes"`
+	Limits   json.RawMessage `json:"limits,omitempty"`
+
+	byName map[string]*Target
+}
+
+// Target returns the target called name, or nil.
+func (m *Manifest) Target(name string) *Target { return m.byName[name] }
+
+// DefaultMatrix is used when the manifest sets none.
+var DefaultMatrix = Matrix{OS: []string{"linux"}, Arch: []string{"amd64"}}
+
+// Load evaluates the manifest at file (repository-relative) with vm, whose
+// importer must read the repository repo. Discovery globs run over repo.
+func Load(vm *jsonnet.VM, repo fs.FS, file string) (*Manifest, error) {
+	if _, err := fs.Stat(repo, file); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, diag.Errorf(diag.Pos{File: file}, "manifest not found (run 'generate-config init' to create one, or pass --config)")
+		}
+		return nil, diag.Errorf(diag.Pos{File: file}, "cannot read the manifest: %v", err)
+	}
+	node, _, err := vm.ImportAST("", file)
+	if err != nil {
+		return nil, jsonnetvm.Convert(err)
+	}
+	out, err := vm.Evaluate(node)
+	if err != nil {
+		return nil, jsonnetvm.Convert(err)
+	}
+	return Decode(repo, file, []byte(out))
+}
+
+// Decode checks and decodes the manifest's JSON (the Jsonnet output).
+func Decode(repo fs.FS, file string, data []byte) (*Manifest, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var raw any
+	if err := dec.Decode(&raw); err != nil {
+		return nil, diag.Errorf(diag.Pos{File: file}, "manifest is not JSON-compatible: %v", err)
+	}
+	problems, err := manifestschema.Validate(raw)
+	if err != nil {
+		return nil, err
+	}
+	if len(problems) > 0 {
+		var l diag.List
+		for _, p := range problems {
+			l = append(l, diag.Errorf(diag.Pos{File: file}, "%s: %s", p.Path, p.Message))
+		}
+		return nil, l
+	}
+	var wire struct {
+		Manifest
+		Targets map[string]*Target `json:"targets"`
+	}
+	if err := json.Unmarshal(data, &wire); err != nil {
+		return nil, diag.Errorf(diag.Pos{File: file}, "manifest: %v", err)
+	}
+	m := wire.Manifest
+	m.File = file
+	if len(m.Matrix.OS) == 0 {
+		m.Matrix.OS = DefaultMatrix.OS
+	}
+	if len(m.Matrix.Arch) == 0 {
+		m.Matrix.Arch = DefaultMatrix.Arch
+	}
+	m.byName = map[string]*Target{}
+	var errs diag.List
+	at := func(keyPath string, format string, args ...any) {
+		errs = append(errs, diag.Errorf(diag.Pos{File: file}, "%s: %s", keyPath, fmt.Sprintf(format, args...)))
+	}
+	for name, t := range wire.Targets {
+		t.Name = name
+		m.fill(t)
+		m.byName[name] = t
+	}
+	for i, d := range m.Discover {
+		if err := m.discover(repo, i, d); err != nil {
+			at(fmt.Sprintf("discover[%d].glob", i), "%v", err)
+		}
+	}
+	for name := range m.byName {
+		m.Targets = append(m.Targets, m.byName[name])
+	}
+	sort.Slice(m.Targets, func(i, j int) bool { return m.Targets[i].Name < m.Targets[j].Name })
+
+	for i, p := range m.Global {
+		if err := CheckPattern(p); err != nil {
+			at(fmt.Sprintf("global[%d]", i), "%v", err)
+		}
+	}
+	for _, t := range m.Targets {
+		key := "targets" + keyOf(t.Name)
+		includes := 0
+		for i, p := range t.Paths {
+			if err := CheckPattern(p); err != nil {
+				at(fmt.Sprintf("%s.paths[%d]", key, i), "%v", err)
+			}
+			if !strings.HasPrefix(p, "!") {
+				includes++
+			}
+		}
+		if includes == 0 {
+			at(key+".paths", "has only '!' exclude patterns, so no file can ever belong to the target")
+		}
+		for i, d := range t.Deps {
+			switch {
+			case d == t.Name:
+				at(fmt.Sprintf("%s.deps[%d]", key, i), "target %q depends on itself", d)
+			case m.byName[d] == nil:
+				at(fmt.Sprintf("%s.deps[%d]", key, i), "unknown target %q%s", d, suggest(d, m.byName))
+			}
+		}
+		if _, err := fs.Stat(repo, t.Template); err != nil {
+			at(key+".template", "template %s: no such file in the repository", t.Template)
+		}
+	}
+	if len(errs) == 0 {
+		if cyc := m.findCycle(); cyc != nil {
+			at("targets", "dependency cycle: %s", strings.Join(cyc, " -> "))
+		}
+	}
+	if m.Noop.Name != "" && strings.HasPrefix(m.Noop.Name, ".") {
+		at("noop.name", "%q starts with '.', which makes it a hidden job; GitLab needs a visible one", m.Noop.Name)
+	}
+	return &m, errs.Err()
+}
+
+func (m *Manifest) fill(t *Target) {
+	if len(t.Matrix.OS) == 0 {
+		t.Matrix.OS = m.Matrix.OS
+	}
+	if len(t.Matrix.Arch) == 0 {
+		t.Matrix.Arch = m.Matrix.Arch
+	}
+	if t.Deps == nil {
+		t.Deps = []string{}
+	}
+	sort.Strings(t.Deps)
+	t.Dir = FixedDir(t.Paths)
+}
+
+// discover adds one target per directory matching d.Glob. Explicit targets of
+// the same name win, so a generated target can be refined by hand.
+func (m *Manifest) discover(repo fs.FS, i int, d Discover) error {
+	if err := CheckPattern(d.Glob); err != nil {
+		return err
+	}
+	matches, err := doublestar.Glob(repo, d.Glob, doublestar.WithFailOnIOErrors())
+	if err != nil {
+		return fmt.Errorf("%q: %v", d.Glob, err)
+	}
+	sort.Strings(matches)
+	for _, dir := range matches {
+		if isHiddenOrVCS(dir) {
+			continue
+		}
+		st, err := fs.Stat(repo, dir)
+		if err != nil || !st.IsDir() {
+			continue
+		}
+		if m.byName[dir] != nil {
+			continue
+		}
+		t := &Target{Name: dir, Paths: []string{escapeGlob(dir) + "/**"}, Deps: append([]string(nil), d.Deps...), Template: d.Template, Discovered: true}
+		for _, ex := range d.Exclude {
+			t.Paths = append(t.Paths, "!"+strings.TrimPrefix(ex, "!"))
+		}
+		if d.Matrix != nil {
+			t.Matrix = *d.Matrix
+		}
+		m.fill(t)
+		m.byName[dir] = t
+	}
+	return nil
+}
+
+func isHiddenOrVCS(p string) bool {
+	for _, seg := range strings.Split(p, "/") {
+		if seg == ".git" || seg == "node_modules" {
+			return true
+		}
+	}
+	return false
+}
+
+// escapeGlob quotes glob metacharacters in a directory name so that a
+// discovered directory called "a[1]" or "{x}" matches only itself.
+func escapeGlob(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[]{}\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// CheckPattern reports a pattern that cannot match the way the user means.
+func CheckPattern(p string) error {
+	q := strings.TrimPrefix(p, "!")
+	switch {
+	case q == "":
+		return fmt.Errorf("empty pattern")
+	case strings.HasPrefix(q, "/"):
+		return fmt.Errorf("pattern %q starts with '/': patterns are relative to the repository root, as in GitLab's rules:changes", p)
+	case strings.HasPrefix(q, "./"):
+		return fmt.Errorf("pattern %q starts with './', which never matches: changed paths have no './' prefix (GitLab compares exact strings)", p)
+	case !doublestar.ValidatePattern(q):
+		return fmt.Errorf("pattern %q is not a valid glob (unclosed '[' or '{', or a trailing '\\')", p)
+	}
+	return nil
+}
+
+// FixedDir is the directory part of the first include pattern that has no
+// glob metacharacter: "services/api" for "services/api/**", "libs" for
+// "libs/{a,b}/**", "." for "*.go".
+func FixedDir(patterns []string) string {
+	for _, p := range patterns {
+		if strings.HasPrefix(p, "!") {
+			continue
+		}
+		segs := strings.Split(p, "/")
+		var fixed []string
+		for i, s := range segs {
+			if strings.ContainsAny(s, `*?[{\`) {
+				break
+			}
+			if i == len(segs)-1 { // a plain file name: its directory
+				break
+			}
+			fixed = append(fixed, s)
+		}
+		if len(fixed) == 0 {
+			return "."
+		}
+		return path.Join(fixed...)
+	}
+	return "."
+}
+
+// findCycle returns one dependency cycle (first name repeated at the end), or
+// nil. Targets and deps are visited in sorted order, so the cycle reported is
+// always the same one.
+func (m *Manifest) findCycle() []string {
+	const (
+		white = iota
+		grey
+		black
+	)
+	color := map[string]int{}
+	var stack []string
+	var visit func(n string) []string
+	visit = func(n string) []string {
+		color[n] = grey
+		stack = append(stack, n)
+		for _, d := range m.byName[n].Deps {
+			switch color[d] {
+			case grey:
+				for i, s := range stack {
+					if s == d {
+						return append(append([]string(nil), stack[i:]...), d)
+					}
+				}
+			case white:
+				if c := visit(d); c != nil {
+					return c
+				}
+			}
+		}
+		stack = stack[:len(stack)-1]
+		color[n] = black
+		return nil
+	}
+	for _, t := range m.Targets {
+		if color[t.Name] == white {
+			if c := visit(t.Name); c != nil {
+				return c
+			}
+		}
+	}
+	return nil
+}
+
+// keyOf renders a target name as a key-path suffix: ".api" or ["libs/core"].
+func keyOf(name string) string {
+	return strings.TrimPrefix(manifestschema.KeyPath([]string{"targets", name}), "targets")
+}
+
+func suggest(name string, known map[string]*Target) string {
+	var names []string
+	for k := range known {
+		if strings.EqualFold(k, name) || strings.HasSuffix(k, "/"+name) || strings.HasSuffix(name, "/"+k) {
+			names = append(names, strconv.Quote(k))
+		}
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return ""
+	}
+	return " (did you mean " + strings.Join(names, " or ") + "?)"
+}

@@ -1,0 +1,84 @@
+package render
+
+import "sort"
+
+// DefaultStages are GitLab's stages when a config declares none, in order.
+var DefaultStages = []string{".pre", "build", "test", "deploy", ".post"}
+
+// DefaultStage is the stage of a job that names none.
+const DefaultStage = "test"
+
+// topLevelOrder is the order of global keywords at the top of the file;
+// jobs follow, sorted by name.
+var topLevelOrder = []string{"stages", "include", "variables", "default", "workflow"}
+
+// GlobalKeywords may not be used as job names: GitLab reads them as
+// configuration, not jobs.
+var GlobalKeywords = map[string]bool{
+	"stages": true, "include": true, "variables": true, "default": true, "workflow": true,
+	"image": true, "services": true, "cache": true, "before_script": true, "after_script": true,
+	"types": true, "spec": true,
+}
+
+// jobKeyOrder is GitLab's conventional order of keys inside a job; keys not
+// listed follow alphabetically.
+var jobKeyOrder = []string{
+	"stage", "extends", "image", "services", "tags", "variables", "needs", "dependencies",
+	"rules", "before_script", "script", "after_script", "artifacts", "cache",
+}
+
+var jobKeyRank = func() map[string]int {
+	m := map[string]int{}
+	for i, k := range jobKeyOrder {
+		m[k] = i
+	}
+	return m
+}()
+
+// sortJobKeys orders keys the conventional way.
+func sortJobKeys(keys []string) {
+	sort.Slice(keys, func(i, j int) bool {
+		ri, iok := jobKeyRank[keys[i]]
+		rj, jok := jobKeyRank[keys[j]]
+		switch {
+		case iok && jok:
+			return ri < rj
+		case iok != jok:
+			return iok
+		}
+		return keys[i] < keys[j]
+	})
+}
+
+// orderStages lists the stages used: GitLab's defaults in their order, any
+// other stage after "deploy" in alphabetical order (declare `stages` in the
+// manifest to choose another order), ".post" last.
+func orderStages(used map[string]bool) []string {
+	var extra []string
+	for s := range used {
+		if !contains(DefaultStages, s) {
+			extra = append(extra, s)
+		}
+	}
+	sort.Strings(extra)
+	var out []string
+	for _, s := range DefaultStages[:4] {
+		if used[s] {
+			out = append(out, s)
+		}
+	}
+	out = append(out, extra...)
+	if used[".post"] {
+		out = append(out, ".post")
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,320 @@
+// Package render is the fourth step of the data path: the jobs of every
+// cell are merged into one child-pipeline document and encoded as YAML by the
+// encoder (never by text templates), in a stable, readable order, so the
+// same inputs always give the same bytes.
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+
+	"go.yaml.in/yaml/v3"
+
+	"gitlab.com/generate-config/generate-config/generator/diag"
+	"gitlab.com/generate-config/generate-config/generator/evaluate"
+	"gitlab.com/generate-config/generate-config/generator/manifest"
+)
+
+// Origin says which cell made a job and from which template.
+type Origin struct {
+	Cell     diag.Cell
+	Template string
+}
+
+// Header is the information written as a comment at the top of the file.
+type Header struct {
+	Version  string
+	Base     string
+	Head     string
+	Rule     string
+	Reason   string // why everything was selected, when it was
+	Selected int
+	Targets  int
+}
+
+// Document is a rendered child pipeline.
+type Document struct {
+	YAML    []byte
+	Jobs    []string          // job names, sorted (hidden ones included)
+	Origins map[string]Origin // job → cell (absent for the no-op job)
+	Stages  []string
+	Noop    bool // no target was selected: the file holds the no-op job
+}
+
+// DefaultNoopName is the no-op job's name unless the manifest sets one.
+const DefaultNoopName = "generate-config:nothing-to-do"
+
+// Render merges the results of the cells and encodes the document.
+func Render(m *manifest.Manifest, results []evaluate.Result, h Header) (*Document, error) {
+	jobs := map[string]any{}
+	origins := map[string]Origin{}
+	var errs diag.List
+	for _, r := range results {
+		id := r.Cell.ID()
+		names := make([]string, 0, len(r.Jobs))
+		for n := range r.Jobs {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			job := r.Jobs[name]
+			pos := diag.Pos{File: r.Cell.Target.Template}
+			if err := checkJobName(name); err != nil {
+				errs = append(errs, &diag.Error{Pos: pos, Msg: err.Error(), Cell: &id})
+				continue
+			}
+			if _, ok := job.(map[string]any); !ok {
+				errs = append(errs, &diag.Error{Pos: pos, Msg: fmt.Sprintf("job %q must be an object", name), Cell: &id})
+				continue
+			}
+			if prev, dup := origins[name]; dup {
+				// Hidden jobs (".base") are templates for `extends`; every
+				// cell of a template may define the same one.
+				if strings.HasPrefix(name, ".") && reflect.DeepEqual(jobs[name], job) {
+					continue
+				}
+				errs = append(errs, &diag.Error{Pos: pos, Cell: &id, Msg: fmt.Sprintf(
+					"job %q is produced twice: by cell %s (%s) and by cell %s (%s); put the target, os and arch in the job name (gc.jobName)",
+					name, prev.Cell, prev.Template, id, r.Cell.Target.Template)})
+				continue
+			}
+			jobs[name] = job
+			origins[name] = Origin{Cell: id, Template: r.Cell.Target.Template}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+
+	doc := &Document{Origins: origins}
+	if !hasVisibleJob(jobs) {
+		name, job := noopJob(m, h)
+		jobs[name] = job
+		doc.Noop = true
+	}
+
+	stages := m.Stages
+	if len(stages) == 0 {
+		used := map[string]bool{}
+		for name, j := range jobs {
+			if strings.HasPrefix(name, ".") {
+				continue
+			}
+			used[stageOf(j)] = true
+		}
+		stages = orderStages(used)
+	}
+	doc.Stages = stages
+
+	for name := range jobs {
+		doc.Jobs = append(doc.Jobs, name)
+	}
+	sort.Strings(doc.Jobs)
+
+	root := &yaml.Node{Kind: yaml.MappingNode}
+	globals := map[string]any{"stages": toAny(stages)}
+	for k, v := range m.Pipeline {
+		globals[k] = v
+	}
+	for _, k := range topLevelOrder {
+		if v, ok := globals[k]; ok {
+			root.Content = append(root.Content, keyNode(k), valueNode(v, k == "default"))
+		}
+	}
+	for _, name := range doc.Jobs {
+		root.Content = append(root.Content, keyNode(name), valueNode(jobs[name], true))
+	}
+	top := &yaml.Node{Kind: yaml.DocumentNode, HeadComment: header(h, len(doc.Jobs)), Content: []*yaml.Node{root}}
+
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(top); err != nil {
+		return nil, fmt.Errorf("encoding YAML: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	doc.YAML = buf.Bytes()
+	return doc, nil
+}
+
+func hasVisibleJob(jobs map[string]any) bool {
+	for name := range jobs {
+		if !strings.HasPrefix(name, ".") {
+			return true
+		}
+	}
+	return false
+}
+
+func stageOf(job any) string {
+	if m, ok := job.(map[string]any); ok {
+		if s, ok := m["stage"].(string); ok && s != "" {
+			return s
+		}
+	}
+	return DefaultStage
+}
+
+// checkJobName refuses names GitLab would read as something else.
+func checkJobName(name string) error {
+	switch {
+	case name == "":
+		return fmt.Errorf("a job name is empty")
+	case GlobalKeywords[name]:
+		return fmt.Errorf("job name %q is a global keyword; set global keywords in the manifest's `pipeline` field", name)
+	}
+	for _, r := range name {
+		if unicode.IsControl(r) {
+			return fmt.Errorf("job name %q contains a control character", name)
+		}
+	}
+	return nil
+}
+
+var shaLike = regexp.MustCompile(`^[0-9a-f]{7,64}$`)
+
+// noopJob is the visible job of an empty selection, so GitLab never fails
+// with "jobs config should contain at least one visible job". It clones
+// nothing (GIT_STRATEGY: none). Only SHAs reach its script: a branch name
+// could carry shell syntax.
+func noopJob(m *manifest.Manifest, h Header) (string, any) {
+	name := m.Noop.Name
+	if name == "" {
+		name = DefaultNoopName
+	}
+	job := map[string]any{}
+	for k, v := range m.Noop.Job {
+		job[k] = v
+	}
+	if _, ok := job["script"]; !ok {
+		msg := "generate-config: no target is affected by the changes"
+		if shaLike.MatchString(h.Base) && shaLike.MatchString(h.Head) {
+			msg += " between " + h.Base + " and " + h.Head
+		}
+		job["script"] = []any{"echo '" + msg + "'"}
+	}
+	if _, ok := job["stage"]; !ok {
+		if len(m.Stages) > 0 {
+			job["stage"] = m.Stages[0]
+		} else {
+			job["stage"] = DefaultStage
+		}
+	}
+	if _, ok := job["variables"]; !ok {
+		job["variables"] = map[string]any{"GIT_STRATEGY": "none"}
+	}
+	return name, job
+}
+
+// header is the comment at the top of the file. Values are sanitised: a
+// newline in a ref or reason must not be able to end the comment and start
+// YAML.
+func header(h Header, jobs int) string {
+	lines := []string{
+		"Generated by generate-config " + clean(h.Version) + ". Do not edit: change the manifest or the templates.",
+	}
+	if h.Base != "" || h.Head != "" || h.Rule != "" {
+		lines = append(lines, fmt.Sprintf("base: %s  head: %s  rule: %s", orUnknown(h.Base), orUnknown(h.Head), orUnknown(h.Rule)))
+	}
+	if h.Reason != "" {
+		lines = append(lines, "everything selected: "+h.Reason)
+	}
+	lines = append(lines, fmt.Sprintf("targets: %d of %d selected, jobs: %d", h.Selected, h.Targets, jobs))
+	for i, l := range lines {
+		lines[i] = "# " + clean(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}
+
+func clean(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || r == '\ufeff' {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+func keyNode(k string) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}
+}
+
+// valueNode converts decoded JSON into a YAML node. jobLevel selects
+// GitLab's conventional key order for the mapping itself (nested mappings are
+// alphabetical, as Jsonnet prints them).
+func valueNode(v any, jobLevel bool) *yaml.Node {
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		if jobLevel {
+			sortJobKeys(keys)
+		} else {
+			sort.Strings(keys)
+		}
+		n := &yaml.Node{Kind: yaml.MappingNode}
+		for _, k := range keys {
+			n.Content = append(n.Content, keyNode(k), valueNode(x[k], false))
+		}
+		return n
+	case []any:
+		n := &yaml.Node{Kind: yaml.SequenceNode}
+		for _, e := range x {
+			n.Content = append(n.Content, valueNode(e, false))
+		}
+		return n
+	case string:
+		n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: x}
+		if strings.Contains(x, "\n") {
+			n.Style = yaml.LiteralStyle
+		}
+		return n
+	case json.Number:
+		tag := "!!int"
+		if strings.ContainsAny(x.String(), ".eE") {
+			tag = "!!float"
+		}
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: x.String()}
+	case bool:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: fmt.Sprint(x)}
+	case nil:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
+	}
+	// Values from the manifest decoded without UseNumber, or built in Go.
+	data, err := json.Marshal(v)
+	if err != nil {
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: fmt.Sprint(v)}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var w any
+	if dec.Decode(&w) != nil {
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: fmt.Sprint(v)}
+	}
+	return valueNode(w, jobLevel)
+}
+
+func toAny(s []string) []any {
+	out := make([]any, len(s))
+	for i, x := range s {
+		out[i] = x
+	}
+	return out
+}

@@ -1,0 +1,56 @@
+package generator
+
+import (
+	"sort"
+
+	"gitlab.com/generate-config/generate-config/generator/changes"
+	"gitlab.com/generate-config/generate-config/generator/selection"
+)
+
+// Report connects each changed file to the jobs it caused: changed file →
+// pattern → target → dependency edge → cell → job names. `preview --format
+// json`, `explain` and the summary all print this one structure.
+type Report struct {
+	Changes changes.Resolution `json:"changes"`
+	Targets []TargetReport     `json:"targets"`
+	Unowned []string           `json:"unowned_changes,omitempty"`
+	Jobs    int                `json:"jobs"`
+	Bytes   int                `json:"bytes"`
+	Noop    bool               `json:"noop"`
+}
+
+// TargetReport is a selection verdict with the jobs its cells produced.
+type TargetReport struct {
+	*selection.Target
+	Cells []CellReport `json:"cells,omitempty"`
+}
+
+// CellReport lists one cell's jobs.
+type CellReport struct {
+	OS   string   `json:"os"`
+	Arch string   `json:"arch"`
+	Jobs []string `json:"jobs"`
+}
+
+// NewReport builds the report of a generation.
+func NewReport(res changes.Resolution, r *Result) *Report {
+	rep := &Report{Changes: res, Unowned: r.Selection.Unowned, Noop: r.Document.Noop, Bytes: len(r.Document.YAML)}
+	cells := map[string][]CellReport{}
+	for _, c := range r.Cells {
+		names := make([]string, 0, len(c.Jobs))
+		for n := range c.Jobs {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		cells[c.Cell.Target.Name] = append(cells[c.Cell.Target.Name], CellReport{OS: c.Cell.OS, Arch: c.Cell.Arch, Jobs: names})
+	}
+	for _, t := range r.Selection.Targets {
+		rep.Targets = append(rep.Targets, TargetReport{Target: t, Cells: cells[t.Name]})
+	}
+	for _, j := range r.Document.Jobs {
+		if j != "" && j[0] != '.' {
+			rep.Jobs++
+		}
+	}
+	return rep
+}

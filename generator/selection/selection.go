@@ -1,0 +1,187 @@
+// Package selection is the second step of the data path: from the changed
+// paths to the targets they affect, each with the reasons it was selected
+// (changed file → pattern → dependency edge → global path → fallback), the
+// structure that explain, preview --format json and the summary all read.
+package selection
+
+import (
+	"sort"
+
+	"gitlab.com/generate-config/generate-config/generator/changes"
+	"gitlab.com/generate-config/generate-config/generator/manifest"
+)
+
+// Reason kinds.
+const (
+	ReasonFile   = "file"   // a changed file belongs to the target
+	ReasonDep    = "dep"    // a dependency of the target is selected
+	ReasonGlobal = "global" // a changed file matches a global pattern
+	ReasonAll    = "all"    // everything is selected (--all, or a base that cannot be known)
+)
+
+// Reason is one cause of a selection.
+type Reason struct {
+	Kind    string `json:"kind"`
+	File    string `json:"file,omitempty"`
+	Pattern string `json:"pattern,omitempty"`
+	Dep     string `json:"dep,omitempty"`
+	Detail  string `json:"detail,omitempty"`
+}
+
+// Rejection records a changed file that an include pattern matched but an
+// exclude pattern rejected: the first thing to look at when a target is
+// unexpectedly not selected.
+type Rejection struct {
+	File    string `json:"file"`
+	Pattern string `json:"pattern"`
+	By      string `json:"excluded_by"`
+}
+
+// Target is the verdict for one target.
+type Target struct {
+	Name     string      `json:"name"`
+	Selected bool        `json:"selected"`
+	Reasons  []Reason    `json:"reasons,omitempty"`
+	Rejected []Rejection `json:"rejected,omitempty"`
+	// Changed are the changed files that selected the target: its own,
+	// those of the dependencies that selected it, or the global files.
+	Changed []string `json:"changed"`
+}
+
+// Result is the selection for every target of the manifest, in name order.
+type Result struct {
+	All     bool      `json:"all"`
+	Targets []*Target `json:"targets"`
+	// Unowned are changed files no target and no global pattern claims.
+	Unowned []string `json:"unowned,omitempty"`
+}
+
+// Selected returns the names of the selected targets, sorted.
+func (r *Result) Selected() []string {
+	var out []string
+	for _, t := range r.Targets {
+		if t.Selected {
+			out = append(out, t.Name)
+		}
+	}
+	return out
+}
+
+// Select applies the selection rules of the README to the change set.
+func Select(m *manifest.Manifest, res changes.Resolution) *Result {
+	out := &Result{All: res.All}
+	byName := make(map[string]*Target, len(m.Targets))
+	for _, mt := range m.Targets {
+		t := &Target{Name: mt.Name, Changed: []string{}}
+		byName[mt.Name] = t
+		out.Targets = append(out.Targets, t)
+	}
+	if res.All {
+		reason := Reason{Kind: ReasonAll, Detail: res.Reason}
+		for _, t := range out.Targets {
+			t.Selected = true
+			t.Reasons = []Reason{reason}
+		}
+		return out
+	}
+	paths := changes.Paths(res.Changes)
+
+	global := CompileSet(m.Global)
+	var globalReasons []Reason
+	var globalFiles []string
+	owned := make(map[string]bool, len(paths))
+	for _, p := range paths {
+		if v := global.Test(p); v.Included {
+			globalReasons = append(globalReasons, Reason{Kind: ReasonGlobal, File: p, Pattern: v.Pattern})
+			globalFiles = append(globalFiles, p)
+			owned[p] = true
+		}
+	}
+
+	direct := map[string][]string{} // target → its own changed files
+	for _, mt := range m.Targets {
+		set := CompileSet(mt.Paths)
+		t := byName[mt.Name]
+		for _, p := range paths {
+			v := set.Test(p)
+			switch {
+			case v.Included:
+				t.Reasons = append(t.Reasons, Reason{Kind: ReasonFile, File: p, Pattern: v.Pattern})
+				direct[mt.Name] = append(direct[mt.Name], p)
+				owned[p] = true
+			case v.Excluded:
+				t.Rejected = append(t.Rejected, Rejection{File: p, Pattern: v.Pattern, By: v.By})
+			}
+		}
+		if len(direct[mt.Name]) > 0 {
+			t.Selected = true
+		}
+	}
+
+	// Dependents: a target is selected when any of its deps is, transitively.
+	// Walk in dependency order so a dependent's files include what selected
+	// each dependency (the graph is acyclic: the manifest checked it).
+	for _, name := range topoOrder(m) {
+		t := byName[name]
+		files := append([]string(nil), direct[name]...)
+		for _, d := range m.Target(name).Deps {
+			dt := byName[d]
+			if dt.Selected {
+				t.Selected = true
+				t.Reasons = append(t.Reasons, Reason{Kind: ReasonDep, Dep: d})
+				files = append(files, dt.Changed...)
+			}
+		}
+		t.Changed = uniqueSorted(files)
+	}
+
+	if len(globalReasons) > 0 {
+		for _, t := range out.Targets {
+			t.Selected = true
+			t.Reasons = append(t.Reasons, globalReasons...)
+			t.Changed = uniqueSorted(append(t.Changed, globalFiles...))
+		}
+	}
+	for _, p := range paths {
+		if !owned[p] {
+			out.Unowned = append(out.Unowned, p)
+		}
+	}
+	return out
+}
+
+// topoOrder lists targets so that every target comes after its deps, ties
+// broken by name, so the walk is the same on every run.
+func topoOrder(m *manifest.Manifest) []string {
+	var order []string
+	done := map[string]bool{}
+	var visit func(string)
+	visit = func(n string) {
+		if done[n] {
+			return
+		}
+		done[n] = true
+		for _, d := range m.Target(n).Deps {
+			visit(d)
+		}
+		order = append(order, n)
+	}
+	for _, t := range m.Targets {
+		visit(t.Name)
+	}
+	return order
+}
+
+func uniqueSorted(s []string) []string {
+	if len(s) == 0 {
+		return []string{}
+	}
+	sort.Strings(s)
+	out := s[:1]
+	for _, x := range s[1:] {
+		if x != out[len(out)-1] {
+			out = append(out, x)
+		}
+	}
+	return out
+}

@@ -1,0 +1,223 @@
+// Package manifestschema holds the JSON Schema of the generate-config manifest
+// (generate-config.jsonnet after evaluation). The same file is published for
+// editors; the manifest loader validates against it so that every shape error
+// names its key path (targets.api.deps[1]).
+package manifestschema
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+)
+
+// JSON is the schema document.
+//
+//go:embed generate-config.schema.json
+var JSON []byte
+
+var (
+	once     sync.Once
+	compiled *jsonschema.Schema
+	errLoad  error
+)
+
+func load() (*jsonschema.Schema, error) {
+	once.Do(func() {
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(JSON))
+		if err != nil {
+			errLoad = err
+			return
+		}
+		c := jsonschema.NewCompiler()
+		const url = "generate-config.schema.json"
+		if err := c.AddResource(url, doc); err != nil {
+			errLoad = err
+			return
+		}
+		compiled, errLoad = c.Compile(url)
+	})
+	return compiled, errLoad
+}
+
+// Problem is one schema violation at a key path such as targets.api.deps[1].
+type Problem struct {
+	Path    string
+	Message string
+}
+
+// Validate checks a decoded manifest (as produced by encoding/json with
+// UseNumber, or jsonschema.UnmarshalJSON) and returns its problems sorted by
+// path; known keys are offered for unknown ones ("did you mean").
+func Validate(v any) ([]Problem, error) {
+	s, err := load()
+	if err != nil {
+		return nil, fmt.Errorf("manifest schema: %w", err)
+	}
+	err = s.Validate(v)
+	if err == nil {
+		return nil, nil
+	}
+	ve, ok := err.(*jsonschema.ValidationError)
+	if !ok {
+		return nil, err
+	}
+	var out []Problem
+	collect(ve, &out)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, nil
+}
+
+func collect(ve *jsonschema.ValidationError, out *[]Problem) {
+	if len(ve.Causes) > 0 {
+		for _, c := range ve.Causes {
+			collect(c, out)
+		}
+		return
+	}
+	msg := jsonschema.OutputError{Kind: ve.ErrorKind}.String()
+	if ap, ok := ve.ErrorKind.(*kind.AdditionalProperties); ok {
+		msg = unknownKeys(ve.InstanceLocation, ap.Properties)
+	}
+	*out = append(*out, Problem{Path: KeyPath(ve.InstanceLocation), Message: msg})
+}
+
+// KeyPath renders JSON-pointer tokens the way a Jsonnet author reads them:
+// targets.api.deps[1], with odd keys quoted: targets["libs/core"].
+func KeyPath(tokens []string) string {
+	var b strings.Builder
+	for i, t := range tokens {
+		if _, err := strconv.Atoi(t); err == nil && i > 0 {
+			b.WriteString("[" + t + "]")
+			continue
+		}
+		if isIdent(t) {
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(t)
+			continue
+		}
+		b.WriteString("[" + strconv.Quote(t) + "]")
+	}
+	if b.Len() == 0 {
+		return "(top level)"
+	}
+	return b.String()
+}
+
+func isIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		if r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (i > 0 && r >= '0' && r <= '9') {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// unknownKeys words an additionalProperties failure with a suggestion drawn
+// from the keys the schema allows at that place.
+func unknownKeys(loc []string, keys []string) string {
+	known := knownKeysAt(loc)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("unknown key %q", k)
+		if s := closest(k, known); s != "" {
+			parts[i] += fmt.Sprintf(" (did you mean %q?)", s)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// knownKeysAt finds the properties the schema declares for the object at loc,
+// by walking the raw schema document (targets.* and discover[*] included).
+func knownKeysAt(loc []string) []string {
+	var root map[string]any
+	if err := json.Unmarshal(JSON, &root); err != nil {
+		return nil
+	}
+	defs, _ := root["$defs"].(map[string]any)
+	node := root
+	deref := func(n map[string]any) map[string]any {
+		for {
+			ref, ok := n["$ref"].(string)
+			if !ok {
+				return n
+			}
+			d, _ := defs[strings.TrimPrefix(ref, "#/$defs/")].(map[string]any)
+			if d == nil {
+				return n
+			}
+			n = d
+		}
+	}
+	for _, tok := range loc {
+		node = deref(node)
+		if props, ok := node["properties"].(map[string]any); ok {
+			if next, ok := props[tok].(map[string]any); ok {
+				node = next
+				continue
+			}
+		}
+		if ap, ok := node["additionalProperties"].(map[string]any); ok {
+			node = ap
+			continue
+		}
+		if items, ok := node["items"].(map[string]any); ok {
+			node = items
+			continue
+		}
+		return nil
+	}
+	node = deref(node)
+	props, _ := node["properties"].(map[string]any)
+	var keys []string
+	for k := range props {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// closest returns the known key within edit distance 2 of k, if any.
+func closest(k string, known []string) string {
+	best, bestD := "", 3
+	for _, c := range known {
+		if d := editDistance(strings.ToLower(k), strings.ToLower(c)); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

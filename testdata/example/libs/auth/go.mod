@@ -1,0 +1,3 @@
+module example.com/libs/auth
+
+go 1.22

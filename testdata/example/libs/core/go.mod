@@ -1,0 +1,3 @@
+module example.com/libs/core
+
+go 1.22

@@ -1,0 +1,4 @@
+package handlers
+
+// Health answers liveness probes.
+func Health() string { return "ok" }

@@ -1,0 +1,3 @@
+module example.com/services/billing
+
+go 1.22

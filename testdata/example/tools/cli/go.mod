@@ -1,0 +1,3 @@
+module example.com/tools/cli
+
+go 1.22
