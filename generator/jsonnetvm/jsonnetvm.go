@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -122,8 +123,15 @@ func Convert(err error) *diag.Error {
 	var rt jsonnet.RuntimeError
 	if errors.As(err, &rt) {
 		e := &diag.Error{Msg: rt.Msg}
+		var path []string // the output field being manifested, if any
 		first := true
 		for _, fr := range rt.StackTrace {
+			if fr.Loc.File == nil && !fr.Loc.IsSet() {
+				// go-jsonnet names the field it was writing out in frames
+				// without a file: "Field \"build:svc\"", "Array element 0".
+				path = append(path, fr.Loc.FileName)
+				continue
+			}
 			p, ok := position(fr.Loc)
 			if !ok {
 				continue
@@ -135,6 +143,9 @@ func Convert(err error) *diag.Error {
 			if len(e.Trace) < maxTrace && (len(e.Trace) == 0 || e.Trace[len(e.Trace)-1] != p) && p != e.Pos {
 				e.Trace = append(e.Trace, p)
 			}
+		}
+		if where := manifestPath(path); where != "" {
+			e.Notes = append(e.Notes, "while writing out "+where)
 		}
 		return e
 	}
@@ -152,6 +163,41 @@ func Convert(err error) *diag.Error {
 		return &diag.Error{Pos: p, Msg: strings.TrimSpace(msg)}
 	}
 	return &diag.Error{Msg: err.Error()}
+}
+
+// manifestPath turns go-jsonnet's manifestation frames into a key path:
+// ["During manifestation", "Field \"build:svc\"", "Field \"script\"",
+// "Array element 0"] gives `"build:svc".script[0]`.
+func manifestPath(frames []string) string {
+	var b strings.Builder
+	for _, f := range frames {
+		if name, ok := strings.CutPrefix(f, "Field "); ok {
+			var key string
+			if _, err := fmt.Sscanf(name, "%q", &key); err != nil {
+				key = name
+			}
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			if isIdent(key) {
+				b.WriteString(key)
+			} else {
+				b.WriteString(strconv.Quote(key))
+			}
+		} else if idx, ok := strings.CutPrefix(f, "Array element "); ok {
+			b.WriteString("[" + idx + "]")
+		}
+	}
+	return b.String()
+}
+
+func isIdent(s string) bool {
+	for i, r := range s {
+		if !(r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (i > 0 && r >= '0' && r <= '9')) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func position(loc ast.LocationRange) (diag.Pos, bool) {

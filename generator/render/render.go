@@ -195,11 +195,11 @@ func noopJob(m *manifest.Manifest, h Header) (string, any) {
 		job[k] = v
 	}
 	if _, ok := job["script"]; !ok {
-		msg := "generate-config: no target is affected by the changes"
+		msg := "No target is affected by the changes"
 		if shaLike.MatchString(h.Base) && shaLike.MatchString(h.Head) {
 			msg += " between " + h.Base + " and " + h.Head
 		}
-		job["script"] = []any{"echo '" + msg + "'"}
+		job["script"] = []any{"echo '" + msg + " (generate-config).'"}
 	}
 	if _, ok := job["stage"]; !ok {
 		if len(m.Stages) > 0 {

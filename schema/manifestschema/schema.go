@@ -16,12 +16,17 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 // JSON is the schema document.
 //
 //go:embed generate-config.schema.json
 var JSON []byte
+
+// english renders the validator's messages; its zero printer would panic.
+var english = message.NewPrinter(language.English)
 
 var (
 	once     sync.Once
@@ -82,7 +87,7 @@ func collect(ve *jsonschema.ValidationError, out *[]Problem) {
 		}
 		return
 	}
-	msg := jsonschema.OutputError{Kind: ve.ErrorKind}.String()
+	msg := ve.ErrorKind.LocalizedString(english)
 	if ap, ok := ve.ErrorKind.(*kind.AdditionalProperties); ok {
 		msg = unknownKeys(ve.InstanceLocation, ap.Properties)
 	}

@@ -1,0 +1,43 @@
+# The two commands a newcomer needs are `make demo` and `make test`.
+GO      ?= go
+BIN     := bin/generate-config
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X gitlab.com/generate-config/generate-config/cmd/cli.Version=$(VERSION)
+
+.PHONY: build demo test fuzz bench golden lint clean
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/generate-config
+
+# Runs the main job on the embedded example monorepo, as the generate-config
+# job of a parent pipeline would for a change to libs/auth, and prints the
+# generated child pipeline (the summary goes to stderr).
+demo: build
+	$(BIN) generate -C testdata/example --changed libs/auth/auth.go --output testdata/example/generated-config.yml
+	@cat testdata/example/generated-config.yml
+
+# Runs every test. Tests that need ../shared skip with a message when it is
+# absent and fail instead when CI=true.
+test:
+	$(GO) vet ./...
+	$(GO) test ./...
+
+# Short fuzzing runs of every fuzz target (CI runs this too).
+FUZZTIME ?= 10s
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Rewrites golden files after an intended change; review the diff.
+golden:
+	$(GO) test ./generator/ -run Golden -update
+	$(GO) test ./cmd/cli/ -run TestScripts -update
+
+clean:
+	rm -rf bin testdata/example/generated-config.yml
