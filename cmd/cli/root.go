@@ -127,6 +127,7 @@ os × arch cell, and writes a validated generated-config.yml for a
 	root.AddCommand(
 		NewCmdGenerate(f, nil),
 		NewCmdPreview(f, nil),
+		NewCmdExplain(f, nil),
 	)
 	return root
 }
