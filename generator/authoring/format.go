@@ -1,0 +1,180 @@
+// Package authoring holds the engine-independent parts of the template
+// authoring workflow: formatting Jsonnet files (`generate-config fmt`) and
+// scaffolding a new setup (`generate-config init`).
+package authoring
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/google/go-jsonnet/ast"
+	"github.com/google/go-jsonnet/formatter"
+
+	"gitlab.com/generate-config/generate-config/generator/diag"
+)
+
+// FormatFile formats Jsonnet source with go-jsonnet's formatter and its
+// default options (the style of `jsonnetfmt`). name is used in errors only. A
+// parse error is a *diag.Error positioned at the offending line and column.
+func FormatFile(name string, src []byte) ([]byte, error) {
+	out, err := formatter.Format(name, string(src), formatter.DefaultOptions())
+	if err != nil {
+		return nil, formatError(name, err)
+	}
+	return []byte(out), nil
+}
+
+// formatError turns go-jsonnet's static error ("file:1:2-3 message") into a
+// diag.Error with the position split out, so every command prints it the
+// same way.
+func formatError(name string, err error) error {
+	var located interface{ Loc() ast.LocationRange }
+	if !errors.As(err, &located) {
+		return diag.Errorf(diag.Pos{File: name}, "%v", err)
+	}
+	loc := located.Loc()
+	msg := strings.TrimSpace(strings.TrimPrefix(err.Error(), loc.String()))
+	if msg == "" {
+		msg = err.Error()
+	}
+	return diag.Errorf(diag.Pos{File: name, Line: loc.Begin.Line, Col: loc.Begin.Column}, "%s", msg)
+}
+
+// IsJsonnet reports whether name is a Jsonnet source file by its extension.
+func IsJsonnet(name string) bool {
+	ext := filepath.Ext(name)
+	return ext == ".jsonnet" || ext == ".libsonnet"
+}
+
+// skipDirs are never walked: version control, and trees of other people's code.
+var skipDirs = map[string]bool{".git": true, "node_modules": true, "vendor": true}
+
+// FindJsonnet returns the *.jsonnet and *.libsonnet files under dir, sorted,
+// skipping .git, node_modules and vendor directories. Symbolic links are not
+// followed: a linked file is formatted where it really lives, if that is
+// inside the tree.
+func FindJsonnet(dir string) ([]string, error) {
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if p != dir && skipDirs[d.Name()] {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.Type().IsRegular() && IsJsonnet(d.Name()) {
+			out = append(out, p)
+		}
+		return nil
+	})
+	sort.Strings(out)
+	return out, err
+}
+
+// FormatResult is what formatting one file found.
+type FormatResult struct {
+	Path    string // as given to FormatPath
+	Changed bool   // the formatted text differs from the file
+	Err     error  // a read, parse or write error; nothing was written then
+}
+
+// FormatPath formats the file at path, shown as name in errors. With write,
+// a file that changes is replaced atomically (same mode); otherwise nothing
+// is written. A symbolic link is followed and its target rewritten, so the
+// link stays a link.
+func FormatPath(path, name string, write bool) FormatResult {
+	res := FormatResult{Path: path}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		res.Err = diag.Errorf(diag.Pos{File: name}, "cannot read: %v", unwrapPath(err))
+		return res
+	}
+	out, err := FormatFile(name, src)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	if string(out) == string(src) {
+		return res
+	}
+	res.Changed = true
+	if !write {
+		return res
+	}
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		res.Err = diag.Errorf(diag.Pos{File: name}, "cannot write: %v", unwrapPath(err))
+		return res
+	}
+	if err := WriteFileAtomic(real, out); err != nil {
+		res.Err = diag.Errorf(diag.Pos{File: name}, "cannot write: %v", unwrapPath(err))
+	}
+	return res
+}
+
+// unwrapPath drops the path from an *fs.PathError, since the caller already
+// names the file.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	return err
+}
+
+// WriteFileAtomic replaces (or creates) path with data: it writes a
+// temporary file in the same directory, syncs it and renames it over path,
+// so a reader sees the old or the new content, never a mix, and a failure
+// leaves the old file untouched. An existing file's permission bits are
+// kept; a new file gets 0644.
+func WriteFileAtomic(path string, data []byte) error {
+	mode := fs.FileMode(0o644)
+	if st, err := os.Stat(path); err == nil {
+		mode = st.Mode().Perm()
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	tmp, err := writeTemp(path, data, mode)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+// writeTemp writes data to a new temporary file beside path and returns its
+// name.
+func writeTemp(path string, data []byte, mode fs.FileMode) (string, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return "", err
+	}
+	name := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		// CreateTemp makes 0600 files; give the file its intended mode.
+		err = os.Chmod(name, mode)
+	}
+	if err != nil {
+		os.Remove(name)
+		return "", err
+	}
+	return name, nil
+}

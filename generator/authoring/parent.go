@@ -1,0 +1,264 @@
+package authoring
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// The parent pipeline's file and the two jobs init adds to it.
+const (
+	ParentFile    = ".gitlab-ci.yml"
+	GenerateJob   = "generate-config"
+	TriggerJob    = "child-pipeline"
+	GeneratedFile = "generated-config.yml"
+)
+
+// ParentJobs is what init would add to the parent pipeline.
+type ParentJobs struct {
+	// YAML holds the jobs to add, encoded; empty when both exist already.
+	YAML []byte
+	// Added and Present name the jobs added and the ones left alone because
+	// the file defines a job of that name already.
+	Added, Present []string
+	// GenerateStage and TriggerStage are the stages chosen for the jobs.
+	GenerateStage, TriggerStage string
+	// Content is the parent file with YAML appended: the existing text is
+	// kept byte for byte. Nil when there is nothing to add.
+	Content []byte
+}
+
+// PlanParentJobs works out the `generate-config` job (which writes
+// generated-config.yml as an artifact kept for a week) and the trigger job
+// (`child-pipeline`: trigger:include:artifact of that file, strategy depend,
+// needs generate-config, PARENT_PIPELINE_ID passed down) to add to a parent
+// pipeline whose current text is existing (nil or empty when there is none).
+//
+// A job the file already defines is never added again nor changed. The
+// stages follow the file, so that GitLab accepts it: without `stages`, or
+// when it declares build before test, generate-config goes to build;
+// otherwise to `.pre`, which always exists. An existing generate-config job
+// keeps its stage. The trigger job goes to the first stage after
+// generate-config's (a job may only need jobs of its own or earlier stages),
+// or to the same stage when there is no later one. Jobs defined by
+// `include`d files are not seen.
+//
+// The appended text is checked by parsing the result: it must hold the old
+// keys in their order followed by the new jobs, or the error says to add the
+// jobs by hand (a file whose top level is a flow mapping, say).
+func PlanParentJobs(existing []byte) (*ParentJobs, error) {
+	doc, err := topLevel(existing)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", ParentFile, err)
+	}
+	order := []string{".pre", "build", "test", "deploy", ".post"}
+	if doc.hasStages {
+		order = []string{".pre"}
+		for _, s := range doc.stages {
+			if s != ".pre" && s != ".post" && !slices.Contains(order, s) {
+				order = append(order, s)
+			}
+		}
+		order = append(order, ".post")
+	}
+	pj := &ParentJobs{}
+	if st, ok := doc.jobStages[GenerateJob]; ok {
+		pj.GenerateStage = st
+	} else if b, t := slices.Index(order, "build"), slices.Index(order, "test"); b >= 0 && b < t {
+		pj.GenerateStage = "build"
+	} else {
+		pj.GenerateStage = ".pre"
+	}
+	at := slices.Index(order, pj.GenerateStage)
+	if at < 0 {
+		return nil, fmt.Errorf("%s: the stage %q of job %s is not declared in `stages`", ParentFile, pj.GenerateStage, GenerateJob)
+	}
+	for _, s := range order[at+1:] {
+		if s != ".post" {
+			pj.TriggerStage = s
+			break
+		}
+	}
+	if pj.TriggerStage == "" {
+		if pj.GenerateStage == ".pre" || pj.GenerateStage == ".post" {
+			return nil, fmt.Errorf("%s: `stages` declares no stage for the trigger job besides .pre and .post; add one", ParentFile)
+		}
+		pj.TriggerStage = pj.GenerateStage // needs within a stage are allowed
+	}
+
+	jobs := &yaml.Node{Kind: yaml.MappingNode}
+	for _, j := range []struct {
+		name string
+		node func(*ParentJobs) (*yaml.Node, *yaml.Node)
+	}{{GenerateJob, generateJob}, {TriggerJob, triggerJob}} {
+		if slices.Contains(doc.keys, j.name) {
+			pj.Present = append(pj.Present, j.name)
+			continue
+		}
+		k, v := j.node(pj)
+		jobs.Content = append(jobs.Content, k, v)
+		pj.Added = append(pj.Added, j.name)
+	}
+	if len(pj.Added) == 0 {
+		return pj, nil
+	}
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(jobs); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	pj.YAML = b.Bytes()
+
+	content := slices.Clone(existing)
+	if len(bytes.TrimSpace(content)) > 0 {
+		if !bytes.HasSuffix(content, []byte("\n")) {
+			content = append(content, '\n')
+		}
+		content = append(content, '\n')
+	}
+	content = append(content, pj.YAML...)
+	after, err := topLevel(content)
+	if err != nil || !slices.Equal(after.keys, append(slices.Clone(doc.keys), pj.Added...)) {
+		return nil, fmt.Errorf("%s: appending the jobs would not add them cleanly to its top-level mapping; add them by hand (init without --write prints them)", ParentFile)
+	}
+	pj.Content = content
+	return pj, nil
+}
+
+// parentDoc is what init needs to know of the parent pipeline.
+type parentDoc struct {
+	keys      []string          // top-level keys, in order
+	stages    []string          // `stages`, when hasStages
+	hasStages bool              //
+	jobStages map[string]string // stage of each job that is a mapping ("test" when unset)
+}
+
+// topLevel reads the pipeline document (the last document: a `spec:` header
+// may come first).
+func topLevel(data []byte) (*parentDoc, error) {
+	doc := &parentDoc{jobStages: map[string]string{}}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var last *yaml.Node
+	for {
+		var n yaml.Node
+		if err := dec.Decode(&n); err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			return nil, fmt.Errorf("not valid YAML: %w", err)
+		}
+		last = &n
+	}
+	if last == nil || len(last.Content) == 0 {
+		return doc, nil
+	}
+	root := last.Content[0]
+	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+		return doc, nil
+	}
+	if root.Kind != yaml.MappingNode {
+		return nil, errors.New("the top level is not a mapping of jobs")
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], resolveAlias(root.Content[i+1])
+		doc.keys = append(doc.keys, k.Value)
+		switch {
+		case k.Value == "stages":
+			doc.hasStages = true
+			if v.Kind != yaml.SequenceNode {
+				return nil, errors.New("`stages` is not a list")
+			}
+			for _, s := range v.Content {
+				doc.stages = append(doc.stages, resolveAlias(s).Value)
+			}
+		case v.Kind == yaml.MappingNode:
+			var job struct {
+				Stage string `yaml:"stage"`
+			}
+			// Errors here are GitLab's to report; default to test.
+			_ = v.Decode(&job)
+			if job.Stage == "" {
+				job.Stage = "test"
+			}
+			doc.jobStages[k.Value] = job.Stage
+		}
+	}
+	return doc, nil
+}
+
+func resolveAlias(n *yaml.Node) *yaml.Node {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
+}
+
+func str(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
+
+func seq(items ...*yaml.Node) *yaml.Node {
+	return &yaml.Node{Kind: yaml.SequenceNode, Content: items}
+}
+
+// mapping builds a mapping from key, value pairs; a key string may carry a
+// head comment after a "\x00".
+func mapping(kv ...any) *yaml.Node {
+	m := &yaml.Node{Kind: yaml.MappingNode}
+	for i := 0; i+1 < len(kv); i += 2 {
+		key, comment, _ := strings.Cut(kv[i].(string), "\x00")
+		k := str(key)
+		k.HeadComment = comment
+		var v *yaml.Node
+		switch x := kv[i+1].(type) {
+		case string:
+			v = str(x)
+		case *yaml.Node:
+			v = x
+		}
+		m.Content = append(m.Content, k, v)
+	}
+	return m
+}
+
+func generateJob(pj *ParentJobs) (*yaml.Node, *yaml.Node) {
+	install := str("command -v generate-config || go install gitlab.com/generate-config/generate-config/cmd/generate-config@latest")
+	install.HeadComment = "Install it once into your runner image instead, pinned to a version."
+	k := str(GenerateJob)
+	k.HeadComment = "Writes the child pipeline for the targets the change affects (generate-config init)."
+	return k, mapping(
+		"stage", pj.GenerateStage,
+		"image", "golang:1.26",
+		"variables", mapping(
+			"GIT_DEPTH\x00generate-config deepens a shallow clone itself when the diff base is\nmissing; a full clone is not needed.", "20",
+		),
+		"script", seq(install, str("generate-config generate")),
+		"artifacts", mapping(
+			"paths", seq(str(GeneratedFile)),
+			"expire_in\x00Long enough for a manual or retried trigger job to still find it.", "1 week",
+		),
+	)
+}
+
+func triggerJob(pj *ParentJobs) (*yaml.Node, *yaml.Node) {
+	k := str(TriggerJob)
+	k.HeadComment = "Runs the generated child pipeline; this job fails when the child does."
+	return k, mapping(
+		"stage", pj.TriggerStage,
+		"needs", seq(str(GenerateJob)),
+		"variables\x00Child jobs can fetch the parent's artifacts with needs:pipeline.", mapping(
+			"PARENT_PIPELINE_ID", "$CI_PIPELINE_ID",
+		),
+		"trigger", mapping(
+			"include", seq(mapping("artifact", GeneratedFile, "job", GenerateJob)),
+			"strategy", "depend",
+		),
+	)
+}

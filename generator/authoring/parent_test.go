@@ -1,0 +1,156 @@
+package authoring
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"reflect"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// decode reads the pipeline document (the last one) of a parent file.
+func decode(t *testing.T, data []byte) map[string]any {
+	t.Helper()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var last map[string]any
+	for {
+		var m map[string]any
+		if err := dec.Decode(&m); err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			t.Fatalf("the result is not valid YAML: %v\n%s", err, data)
+		}
+		last = m
+	}
+	return last
+}
+
+// wantGenerate and wantTrigger are the contract of the two jobs (issue 2):
+// the artifact, its expiry, the trigger's include, strategy, needs and the
+// variable passed to the child.
+func wantGenerate(stage string) map[string]any {
+	return map[string]any{
+		"stage":     stage,
+		"image":     "golang:1.26",
+		"variables": map[string]any{"GIT_DEPTH": "20"},
+		"script": []any{
+			"command -v generate-config || go install gitlab.com/generate-config/generate-config/cmd/generate-config@latest",
+			"generate-config generate",
+		},
+		"artifacts": map[string]any{"paths": []any{"generated-config.yml"}, "expire_in": "1 week"},
+	}
+}
+
+func wantTrigger(stage string) map[string]any {
+	return map[string]any{
+		"stage":     stage,
+		"needs":     []any{"generate-config"},
+		"variables": map[string]any{"PARENT_PIPELINE_ID": "$CI_PIPELINE_ID"},
+		"trigger": map[string]any{
+			"include":  []any{map[string]any{"artifact": "generated-config.yml", "job": "generate-config"}},
+			"strategy": "depend",
+		},
+	}
+}
+
+func TestPlanParentJobs(t *testing.T) {
+	for _, tc := range []struct {
+		name              string
+		existing          string
+		added, present    []string
+		genStage, trStage string
+	}{
+		{name: "no file", existing: "", added: []string{GenerateJob, TriggerJob}, genStage: "build", trStage: "test"},
+		{name: "only comments", existing: "# nothing yet\n", added: []string{GenerateJob, TriggerJob}, genStage: "build", trStage: "test"},
+		{name: "default stages", existing: "lint:\n  script: [x]\n", added: []string{GenerateJob, TriggerJob}, genStage: "build", trStage: "test"},
+		{name: "build before test declared", existing: "stages: [build, test, deploy]\n", added: []string{GenerateJob, TriggerJob}, genStage: "build", trStage: "test"},
+		{name: "other stages: .pre and the first declared", existing: "stages: [.pre, lint, deploy]\nl:\n  stage: lint\n  script: [x]", added: []string{GenerateJob, TriggerJob}, genStage: ".pre", trStage: "lint"},
+		{name: "test before build", existing: "stages: [test, build]\n", added: []string{GenerateJob, TriggerJob}, genStage: ".pre", trStage: "test"},
+		// A job may only need jobs of its own or earlier stages: the trigger
+		// goes after an existing generate-config (in test when it has no
+		// stage), or beside it in the last stage.
+		{name: "generate-config exists", existing: "generate-config:\n  script: [mine]\n", added: []string{TriggerJob}, present: []string{GenerateJob}, trStage: "deploy"},
+		{name: "generate-config exists in a declared stage", existing: "stages: [lint, generate, trigger]\ngenerate-config:\n  stage: generate\n  script: [mine]\n", added: []string{TriggerJob}, present: []string{GenerateJob}, trStage: "trigger"},
+		{name: "generate-config exists in the last stage", existing: "stages: [a, b]\ngenerate-config:\n  stage: b\n", added: []string{TriggerJob}, present: []string{GenerateJob}, trStage: "b"},
+		{name: "spec header", existing: "spec:\n  inputs: {}\n---\nstages: [a]\n", added: []string{GenerateJob, TriggerJob}, genStage: ".pre", trStage: "a"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pj, err := PlanParentJobs([]byte(tc.existing))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(pj.Added, tc.added) || !reflect.DeepEqual(pj.Present, tc.present) {
+				t.Errorf("added %q present %q, want %q %q", pj.Added, pj.Present, tc.added, tc.present)
+			}
+			// The existing text is kept byte for byte in front.
+			if !bytes.HasPrefix(pj.Content, []byte(tc.existing)) {
+				t.Errorf("existing text not kept:\n%s", pj.Content)
+			}
+			if !bytes.HasSuffix(pj.Content, pj.YAML) {
+				t.Errorf("the jobs are not at the end:\n%s", pj.Content)
+			}
+			got := decode(t, pj.Content)
+			before := decode(t, []byte(tc.existing))
+			for k, v := range before {
+				if !reflect.DeepEqual(got[k], v) {
+					t.Errorf("existing key %s changed: %v → %v", k, v, got[k])
+				}
+			}
+			for _, name := range tc.added {
+				want := wantTrigger(tc.trStage)
+				if name == GenerateJob {
+					want = wantGenerate(tc.genStage)
+				}
+				if !reflect.DeepEqual(got[name], want) {
+					t.Errorf("%s:\n got %v\nwant %v", name, got[name], want)
+				}
+			}
+			if len(got) != len(before)+len(tc.added) {
+				t.Errorf("%d keys, want %d + %d", len(got), len(before), len(tc.added))
+			}
+		})
+	}
+}
+
+func TestPlanParentJobsBothPresent(t *testing.T) {
+	pj, err := PlanParentJobs([]byte("generate-config: {script: [a]}\nchild-pipeline: {trigger: x}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pj.Content != nil || len(pj.YAML) != 0 || len(pj.Added) != 0 || len(pj.Present) != 2 {
+		t.Errorf("want nothing to add, got %+v", pj)
+	}
+}
+
+func TestPlanParentJobsNoTrailingNewline(t *testing.T) {
+	pj, err := PlanParentJobs([]byte("lint:\n  script: [x]"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(pj.Content), "lint:\n  script: [x]\n\n# ") {
+		t.Errorf("no newline and blank line before the jobs:\n%s", pj.Content)
+	}
+}
+
+func TestPlanParentJobsErrors(t *testing.T) {
+	for _, tc := range []struct{ existing, want string }{
+		{"a: [\n", "not valid YAML"},
+		{"- a\n- b\n", "not a mapping"},
+		{"stages: build\n", "`stages` is not a list"},
+		{"stages: [.pre, .post]\n", "no stage for the trigger job"},
+		{"stages: [a]\ngenerate-config: {stage: b}\n", `the stage "b" of job generate-config is not declared`},
+		// A flow mapping at the top level cannot be appended to.
+		{"{lint: {script: [x]}}\n", "add them by hand"},
+		// Nor can a file ending with a document end marker.
+		{"lint: {script: [x]}\n...\n", "add them by hand"},
+	} {
+		_, err := PlanParentJobs([]byte(tc.existing))
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), ParentFile) {
+			t.Errorf("%q: got %v, want an error about %s containing %q", tc.existing, err, ParentFile, tc.want)
+		}
+	}
+}
