@@ -200,6 +200,7 @@ func (e *evaluator) cell(c Cell, changed []string) (map[string]any, *diag.Error)
 	fail := func(de *diag.Error) *diag.Error {
 		id := c.ID()
 		de.Cell = &id
+		de.Notes = append(de.Notes, ctxSummary(c, changed))
 		return de
 	}
 	tpl := c.Target.Template
@@ -257,6 +258,20 @@ func (e *evaluator) checkFunction(tpl string) error {
 	}
 	e.checked[tpl] = err
 	return err
+}
+
+// ctxSummary is the part of ctx an author needs to reproduce a failing
+// cell: the target fields (changed files shortened) with os and arch. The
+// shared parts (pipeline, vars, selected) are the same for every cell.
+func ctxSummary(c Cell, changed []string) string {
+	shown := changed
+	more := ""
+	if len(shown) > 5 {
+		shown, more = shown[:5], fmt.Sprintf(" (+%d more)", len(changed)-5)
+	}
+	t := targetCtx{Name: c.Target.Name, Paths: c.Target.Paths, Deps: c.Target.Deps, Dir: c.Target.Dir, Template: c.Target.Template, Changed: shown}
+	data, _ := json.Marshal(map[string]any{"target": t, "os": c.OS, "arch": c.Arch})
+	return "ctx: " + string(data) + more
 }
 
 func stringsTrim(s string) string {
