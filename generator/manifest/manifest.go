@@ -45,6 +45,10 @@ type Target struct {
 	Dir string `json:"dir"`
 	// Discovered is set for targets made by a `discover` entry.
 	Discovered bool `json:"discovered,omitempty"`
+
+	// from is the index of the `discover` entry that made the target, so
+	// that errors name the key the user wrote.
+	from int
 }
 
 // Discover makes one target per directory that matches Glob.
@@ -141,8 +145,13 @@ func Decode(repo fs.FS, file string, data []byte) (*Manifest, error) {
 	}
 	m.byName = map[string]*Target{}
 	var errs diag.List
+	seen := map[string]bool{}
 	at := func(keyPath string, format string, args ...any) {
-		errs = append(errs, diag.Errorf(diag.Pos{File: file}, "%s: %s", keyPath, fmt.Sprintf(format, args...)))
+		e := diag.Errorf(diag.Pos{File: file}, "%s: %s", keyPath, fmt.Sprintf(format, args...))
+		if !seen[e.Msg] { // a discover entry's error is the same for every directory
+			seen[e.Msg] = true
+			errs = append(errs, e)
+		}
 	}
 	for name, t := range wire.Targets {
 		t.Name = name
@@ -152,6 +161,14 @@ func Decode(repo fs.FS, file string, data []byte) (*Manifest, error) {
 	for i, d := range m.Discover {
 		if err := m.discover(repo, i, d); err != nil {
 			at(fmt.Sprintf("discover[%d].glob", i), "%v", err)
+		}
+		for j, ex := range d.Exclude {
+			if err := CheckPattern("!" + strings.TrimPrefix(ex, "!")); err != nil {
+				at(fmt.Sprintf("discover[%d].exclude[%d]", i, j), "%v", err)
+			}
+		}
+		if err := checkTemplate(repo, d.Template); err != nil {
+			at(fmt.Sprintf("discover[%d].template", i), "%v", err)
 		}
 	}
 	for name := range m.byName {
@@ -166,29 +183,28 @@ func Decode(repo fs.FS, file string, data []byte) (*Manifest, error) {
 	}
 	for _, t := range m.Targets {
 		key := "targets" + keyOf(t.Name)
-		includes := 0
-		for i, p := range t.Paths {
-			if err := CheckPattern(p); err != nil {
-				at(fmt.Sprintf("%s.paths[%d]", key, i), "%v", err)
-			}
-			if !strings.HasPrefix(p, "!") {
-				includes++
+		depKey := func(i int) string { return fmt.Sprintf("%s.deps[%d]", key, i) }
+		if t.Discovered {
+			// Its paths, template and deps come from discover[from]: checked
+			// there (the include is the escaped directory), errors named there.
+			depKey = func(i int) string { return fmt.Sprintf("discover[%d].deps[%d]", t.from, i) }
+		} else {
+			m.checkPaths(t, key, at)
+			if err := checkTemplate(repo, t.Template); err != nil {
+				at(key+".template", "%v", err)
 			}
 		}
-		if includes == 0 {
-			at(key+".paths", "has only '!' exclude patterns, so no file can ever belong to the target")
-		}
-		for i, d := range t.Deps {
+		for i, d := range t.Deps { // as written: the index is the user's
 			switch {
 			case d == t.Name:
-				at(fmt.Sprintf("%s.deps[%d]", key, i), "target %q depends on itself", d)
+				at(depKey(i), "target %q depends on itself", d)
 			case m.byName[d] == nil:
-				at(fmt.Sprintf("%s.deps[%d]", key, i), "unknown target %q%s", d, suggest(d, m.byName))
+				at(depKey(i), "unknown target %q%s", d, suggest(d, m.byName))
 			}
 		}
-		if _, err := fs.Stat(repo, t.Template); err != nil {
-			at(key+".template", "template %s: no such file in the repository", t.Template)
-		}
+	}
+	for _, t := range m.Targets {
+		sort.Strings(t.Deps)
 	}
 	if len(errs) == 0 {
 		if cyc := m.findCycle(); cyc != nil {
@@ -201,6 +217,34 @@ func Decode(repo fs.FS, file string, data []byte) (*Manifest, error) {
 	return &m, errs.Err()
 }
 
+// checkPaths checks an explicit target's patterns.
+func (m *Manifest) checkPaths(t *Target, key string, at func(string, string, ...any)) {
+	includes := 0
+	for i, p := range t.Paths {
+		if err := CheckPattern(p); err != nil {
+			at(fmt.Sprintf("%s.paths[%d]", key, i), "%v", err)
+		}
+		if !strings.HasPrefix(p, "!") {
+			includes++
+		}
+	}
+	if includes == 0 {
+		at(key+".paths", "has only '!' exclude patterns, so no file can ever belong to the target")
+	}
+}
+
+// checkTemplate reports a template that is not a file of the repository.
+func checkTemplate(repo fs.FS, name string) error {
+	st, err := fs.Stat(repo, name)
+	switch {
+	case err != nil:
+		return fmt.Errorf("template %s: no such file in the repository", name)
+	case st.IsDir():
+		return fmt.Errorf("template %s is a directory, not a Jsonnet file", name)
+	}
+	return nil
+}
+
 func (m *Manifest) fill(t *Target) {
 	if len(t.Matrix.OS) == 0 {
 		t.Matrix.OS = m.Matrix.OS
@@ -211,14 +255,13 @@ func (m *Manifest) fill(t *Target) {
 	if t.Deps == nil {
 		t.Deps = []string{}
 	}
-	sort.Strings(t.Deps)
 	t.Dir = FixedDir(t.Paths)
 }
 
 // discover adds one target per directory matching d.Glob. Explicit targets of
 // the same name win, so a generated target can be refined by hand.
 func (m *Manifest) discover(repo fs.FS, i int, d Discover) error {
-	if err := CheckPattern(d.Glob); err != nil {
+	if err := checkGlob(d.Glob); err != nil { // a final '/' is fine: directories only
 		return err
 	}
 	matches, err := doublestar.Glob(repo, d.Glob, doublestar.WithFailOnIOErrors())
@@ -237,7 +280,7 @@ func (m *Manifest) discover(repo fs.FS, i int, d Discover) error {
 		if m.byName[dir] != nil {
 			continue
 		}
-		t := &Target{Name: dir, Paths: []string{escapeGlob(dir) + "/**"}, Deps: append([]string(nil), d.Deps...), Template: d.Template, Discovered: true}
+		t := &Target{Name: dir, Paths: []string{escapeGlob(dir) + "/**"}, Deps: append([]string(nil), d.Deps...), Template: d.Template, Discovered: true, from: i}
 		for _, ex := range d.Exclude {
 			t.Paths = append(t.Paths, "!"+strings.TrimPrefix(ex, "!"))
 		}
@@ -274,6 +317,16 @@ func escapeGlob(s string) string {
 
 // CheckPattern reports a pattern that cannot match the way the user means.
 func CheckPattern(p string) error {
+	if err := checkGlob(p); err != nil {
+		return err
+	}
+	if q := strings.TrimPrefix(p, "!"); strings.HasSuffix(q, "/") {
+		return fmt.Errorf("pattern %q ends with '/', which never matches: changed paths are files (write %q for everything below it)", p, p+"**")
+	}
+	return nil
+}
+
+func checkGlob(p string) error {
 	q := strings.TrimPrefix(p, "!")
 	switch {
 	case q == "":
@@ -290,7 +343,9 @@ func CheckPattern(p string) error {
 
 // FixedDir is the directory part of the first include pattern that has no
 // glob metacharacter: "services/api" for "services/api/**", "libs" for
-// "libs/{a,b}/**", "." for "*.go".
+// "libs/{a,b}/**", "." for "*.go". Escaped characters are literal:
+// "services/svc\[1\]/**" (a discovered "services/svc[1]") gives
+// "services/svc[1]".
 func FixedDir(patterns []string) string {
 	for _, p := range patterns {
 		if strings.HasPrefix(p, "!") {
@@ -298,14 +353,12 @@ func FixedDir(patterns []string) string {
 		}
 		segs := strings.Split(p, "/")
 		var fixed []string
-		for i, s := range segs {
-			if strings.ContainsAny(s, `*?[{\`) {
+		for _, s := range segs[:len(segs)-1] { // the last one is a file name
+			lit, ok := unescapeLiteral(s)
+			if !ok {
 				break
 			}
-			if i == len(segs)-1 { // a plain file name: its directory
-				break
-			}
-			fixed = append(fixed, s)
+			fixed = append(fixed, lit)
 		}
 		if len(fixed) == 0 {
 			return "."
@@ -313,6 +366,26 @@ func FixedDir(patterns []string) string {
 		return path.Join(fixed...)
 	}
 	return "."
+}
+
+// unescapeLiteral returns the text a glob segment matches when it has no
+// unescaped metacharacter.
+func unescapeLiteral(seg string) (string, bool) {
+	var b strings.Builder
+	for i := 0; i < len(seg); i++ {
+		switch c := seg[i]; c {
+		case '*', '?', '[', '{':
+			return "", false
+		case '\\':
+			if i++; i == len(seg) {
+				return "", false
+			}
+			b.WriteByte(seg[i])
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), true
 }
 
 // findCycle returns one dependency cycle (first name repeated at the end), or
