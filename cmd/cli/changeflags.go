@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"gitlab.com/generate-config/generate-config/generator/changes"
+	"gitlab.com/generate-config/generate-config/generator/diag"
 )
 
 // changeFlags are the flags every command that needs a change set shares.
@@ -98,9 +100,27 @@ func (c *changeFlags) resolve(f *Factory, repoDir string, policy changes.Policy)
 	return resolveFromGit(f, c, repoDir, policy)
 }
 
-// resolveFromGit is replaced by the git resolver (change detection).
+// resolveFromGit runs the git resolver (docs/change-detection.md) in
+// repoDir with the job's environment. A failure carries the decision trace,
+// so the message says what was tried before giving up.
 func resolveFromGit(f *Factory, c *changeFlags, repoDir string, policy changes.Policy) (changes.Resolution, error) {
-	return changes.Resolution{}, usagef("no change set: give --changed, --changed-from or --all")
+	git := changes.ExecGit{}
+	if f.Environ != nil {
+		git.Env = f.Environ()
+	}
+	res, err := changes.Resolve(context.Background(), changes.ResolveOptions{
+		Dir: repoDir, LookupEnv: f.LookupEnv,
+		Base: c.Base, Head: c.Head, NoFetch: c.NoFetch, OnUnknownBase: c.OnUnknown,
+		Policy: policy, Git: git,
+	})
+	if err != nil && len(res.Trace) > 0 {
+		notes := []string{"decision trace:"}
+		for _, l := range res.Trace {
+			notes = append(notes, "  "+l)
+		}
+		err = &diag.Error{Msg: err.Error(), Notes: notes}
+	}
+	return res, err
 }
 
 func resolvePath(f *Factory, p string) string {

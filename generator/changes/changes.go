@@ -44,11 +44,18 @@ type Resolution struct {
 	// Trace is the resolver's decision trace, one step per line, shown by
 	// `generate-config changed` and in the log.
 	Trace []string `json:"trace,omitempty"`
+	// Source is CI_PIPELINE_SOURCE when the resolver ran in a pipeline.
+	Source string `json:"source,omitempty"`
+	// Vars are the CI variables the resolver read, in the order it read them.
+	Vars []Var `json:"variables,omitempty"`
+	// Fetches are the network git commands run to find the base.
+	Fetches []Fetch `json:"fetches,omitempty"`
 }
 
-// Paths returns every path a change counts at — a rename or copy counts at
-// its old and its new path, a deletion at its path — sorted and unique, so the
-// result does not depend on the order the changes were listed in.
+// Paths returns every path a change counts at — a rename at its old and its
+// new path, a copy at its new path only (its source is untouched), a deletion
+// at its path — sorted and unique, so the result does not depend on the order
+// the changes were listed in.
 func Paths(cs []Change) []string {
 	seen := make(map[string]struct{}, len(cs))
 	out := make([]string, 0, len(cs))
@@ -83,7 +90,9 @@ func Explicit(paths []string, rule string) Resolution {
 // ParseList reads a list of changed paths: NUL-separated when the input holds
 // a NUL byte (what `git diff --name-only -z` prints, the only form that keeps
 // every possible file name intact), otherwise one path per line ("\r\n" is
-// accepted for files edited on Windows). Empty entries are skipped. In the
+// accepted for files edited on Windows, and so is a leading UTF-8 byte-order
+// mark, which would otherwise glue itself to the first path and keep it from
+// matching anything). Empty entries are skipped. In the
 // line form a path with backslashes is rejected (see CheckPath); the NUL form
 // is git's exact output, where a backslash is a legal file-name character.
 func ParseList(r io.Reader) ([]string, error) {
@@ -98,6 +107,7 @@ func ParseList(r io.Reader) ([]string, error) {
 			parts = append(parts, string(p))
 		}
 	} else {
+		data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 		sc := bufio.NewScanner(bytes.NewReader(data))
 		sc.Buffer(make([]byte, 64*1024), 1<<20)
 		for sc.Scan() {
