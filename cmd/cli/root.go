@@ -127,7 +127,10 @@ os × arch cell, and writes a validated generated-config.yml for a
 	root.AddCommand(
 		NewCmdGenerate(f, nil),
 		NewCmdPreview(f, nil),
+		NewCmdChanged(f, nil),
 		NewCmdExplain(f, nil),
+		NewCmdFmt(f, nil),
+		NewCmdInit(f, nil),
 	)
 	return root
 }
