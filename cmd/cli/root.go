@@ -131,6 +131,7 @@ os × arch cell, and writes a validated generated-config.yml for a
 		NewCmdExplain(f, nil),
 		NewCmdFmt(f, nil),
 		NewCmdInit(f, nil),
+		NewCmdValidate(f, nil),
 	)
 	return root
 }

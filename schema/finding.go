@@ -1,0 +1,105 @@
+package schema
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"gitlab.com/generate-config/generate-config/generator/diag"
+)
+
+// Severity of a finding: an error means GitLab would refuse the config; a
+// warning means it would accept it but probably not do what was meant.
+type Severity string
+
+const (
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
+)
+
+// Finding is one problem at one place in a config file.
+type Finding struct {
+	Pos      diag.Pos `json:"pos"`
+	Severity Severity `json:"severity"`
+	// Message uses GitLab's own wording where GitLab has one.
+	Message string `json:"message"`
+	// Rule is the stable rule id (see docs/validation.md).
+	Rule string `json:"rule"`
+	// Job is the job the finding is about, if any.
+	Job string `json:"job,omitempty"`
+	// Origin is where the job came from (Options.Origins[Job]), if known.
+	Origin *Origin `json:"origin,omitempty"`
+}
+
+// Origin names the matrix cell and the template that produced a job.
+type Origin struct {
+	Cell     diag.Cell `json:"cell"`
+	Template string    `json:"template,omitempty"` // repo-relative template file
+}
+
+// String renders "FILE:LINE:COL: error|warning: message (rule-id)", plus
+// " [target=… os=… arch=…, template …]" when the origin is known.
+func (f Finding) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s:%d:%d: %s: %s (%s)", f.Pos.File, f.Pos.Line, f.Pos.Col, f.Severity, f.Message, f.Rule)
+	if f.Origin != nil {
+		b.WriteString(" [")
+		b.WriteString(f.Origin.Cell.String())
+		if f.Origin.Template != "" {
+			b.WriteString(", template ")
+			b.WriteString(f.Origin.Template)
+		}
+		b.WriteString("]")
+	}
+	return b.String()
+}
+
+// HasErrors reports whether any finding is an error.
+func HasErrors(fs []Finding) bool {
+	for _, f := range fs {
+		if f.Severity == SeverityError {
+			return true
+		}
+	}
+	return false
+}
+
+// sortFindings orders by line, column, rule, then the rest, so output is
+// stable whatever order the checks ran in.
+func sortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Pos.Line != b.Pos.Line {
+			return a.Pos.Line < b.Pos.Line
+		}
+		if a.Pos.Col != b.Pos.Col {
+			return a.Pos.Col < b.Pos.Col
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		if a.Job != b.Job {
+			return a.Job < b.Job
+		}
+		if a.Severity != b.Severity {
+			return a.Severity < b.Severity
+		}
+		return a.Message < b.Message
+	})
+}
+
+// dedupe drops exact repeats (a template's bad key reached through several
+// extends chains is reported once per job, never twice for one job).
+func dedupe(fs []Finding) []Finding {
+	out := fs[:0]
+	for i, f := range fs {
+		if i > 0 {
+			p := out[len(out)-1]
+			if p.Pos == f.Pos && p.Rule == f.Rule && p.Job == f.Job && p.Message == f.Message && p.Severity == f.Severity {
+				continue
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}

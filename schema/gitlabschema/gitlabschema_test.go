@@ -1,0 +1,136 @@
+package gitlabschema
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+func TestToJSON(t *testing.T) {
+	src := `
+base: &base {image: alpine, retry: 1}
+job:
+  <<: *base
+  retry: 2
+  script: !reference [.setup, script]
+  n: 3
+  f: 1.5
+  b: true
+  z: ~
+  s: "on"
+`
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(src), &doc); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ToJSON(&doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{
+		"base": map[string]any{"image": "alpine", "retry": int64(1)},
+		"job": map[string]any{
+			"image": "alpine", "retry": int64(2),
+			"script": []any{".setup", "script"},
+			"n":      int64(3), "f": 1.5, "b": true, "z": nil, "s": "on",
+		},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %#v\nwant %#v", got, want)
+	}
+}
+
+func TestToJSONRejectsCycles(t *testing.T) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte("a: &a [*a]\n"), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ToJSON(&doc); err == nil {
+		t.Error("a cyclic alias must be an error, not endless recursion")
+	}
+}
+
+func TestRelaxDropsFormatKeywordsOnly(t *testing.T) {
+	doc := map[string]any{
+		"format":     "uri",
+		"pattern":    "(?<=x)y", // a look-behind: RE2 cannot compile it
+		"properties": map[string]any{"format": map[string]any{"type": "string", "pattern": "^a$"}},
+	}
+	relax(doc)
+	if _, ok := doc["format"]; ok {
+		t.Error("format keyword kept")
+	}
+	if _, ok := doc["pattern"]; ok {
+		t.Error("uncompilable pattern kept")
+	}
+	prop := doc["properties"].(map[string]any)["format"].(map[string]any)
+	if prop["pattern"] != "^a$" {
+		t.Errorf("a property named format was changed: %v", prop)
+	}
+}
+
+// fakeTB records Fatal and Skip instead of stopping the test.
+type fakeTB struct {
+	testing.TB
+	fatal, skip string
+}
+
+type stop struct{}
+
+func (f *fakeTB) Helper()                      {}
+func (f *fakeTB) Fatal(args ...any)            { f.fatal = fmt.Sprint(args...); panic(stop{}) }
+func (f *fakeTB) Skip(args ...any)             { f.skip = fmt.Sprint(args...); panic(stop{}) }
+func (f *fakeTB) Fatalf(s string, args ...any) { f.Fatal(fmt.Sprintf(s, args...)) }
+
+func runMustLoad(f *fakeTB) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(stop); !ok {
+				panic(r)
+			}
+		}
+	}()
+	MustLoad(f)
+}
+
+// TestMustLoadSkipsOrFails: without ../shared a test is skipped, unless
+// CI=true, where it fails.
+func TestMustLoadSkipsOrFails(t *testing.T) {
+	dir := t.TempDir()
+	mod := filepath.Join(dir, "module")
+	if err := os.MkdirAll(mod, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(mod)
+	if _, ok := SharedDir(); ok {
+		t.Fatal("SharedDir found a directory that does not exist")
+	}
+
+	t.Setenv("CI", "")
+	f := &fakeTB{TB: t}
+	runMustLoad(f)
+	if f.skip == "" || f.fatal != "" {
+		t.Errorf("outside CI: want a skip, got skip %q fatal %q", f.skip, f.fatal)
+	}
+
+	t.Setenv("CI", "true")
+	f = &fakeTB{TB: t}
+	runMustLoad(f)
+	if f.fatal == "" || f.skip != "" {
+		t.Errorf("CI=true: want a failure, got skip %q fatal %q", f.skip, f.fatal)
+	}
+
+	if err := os.MkdirAll(filepath.Join(dir, "shared"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := SharedDir(); !ok || got != filepath.Join(dir, "shared") {
+		t.Errorf("SharedDir = %q, %v", got, ok)
+	}
+}

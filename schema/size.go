@@ -1,0 +1,169 @@
+package schema
+
+import (
+	"fmt"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// checkFileSize: GitLab reads an `include: artifact` file of at most
+// max_artifacts_content_include_size (5 MB), and the limit applies to the
+// whole artifacts archive of the generating job too, which this check
+// cannot see: keep that job's artifacts to the generated file.
+func (v *validator) checkFileSize(n int) {
+	limit := v.lim.MaxFileBytes
+	switch {
+	case n > limit:
+		v.errorf(nil, RuleFileSize, "", "the file is %s, over GitLab's %s limit for `include: artifact` (max_artifacts_content_include_size); GitLab says \"Artifacts archive for job `…` is too large\"", human(n), human(limit))
+	case v.nearLimit(n, limit):
+		v.warnf(nil, RuleFileSize, "", "the file is %s, %d %% of GitLab's %s limit for `include: artifact` (max_artifacts_content_include_size)", human(n), percent(n, limit), human(limit))
+	}
+}
+
+// checkParsedSize estimates what GitLab's Gitlab::Utils::DeepSize measures
+// (see memsize) and the nesting depth it counts, and reports GitLab's
+// "The parsed YAML is too big" for either. It returns false when the file
+// is over a limit, since GitLab stops there.
+func (v *validator) checkParsedSize(doc *yaml.Node) bool {
+	w := sizeWalk{budget: 4 * v.lim.MaxYAMLSizeBytes, maxDepth: v.lim.MaxYAMLDepth}
+	w.add(doc.Content[0], 0)
+	ok := true
+	size, limit := w.size, v.lim.MaxYAMLSizeBytes
+	switch {
+	case size > limit:
+		ok = false
+		amount := "about"
+		if w.truncated {
+			amount = "more than"
+		}
+		v.errorf(nil, RuleYAMLSize, "", "The parsed YAML is too big: %s %s in GitLab's memory (estimate), over max_yaml_size_bytes %s; aliases count once per use", amount, human(size), human(limit))
+	case v.nearLimit(size, limit):
+		v.warnf(nil, RuleYAMLSize, "", "the parsed YAML takes about %s in GitLab's memory (estimate), %d %% of max_yaml_size_bytes %s", human(size), percent(size, limit), human(limit))
+	}
+	switch depth := w.depth; {
+	case depth > v.lim.MaxYAMLDepth:
+		ok = false
+		v.errorf(w.deepest, RuleYAMLDepth, "", "The parsed YAML is too big: nesting deeper than max_yaml_depth %d", v.lim.MaxYAMLDepth)
+	case v.nearLimit(depth, v.lim.MaxYAMLDepth):
+		v.warnf(w.deepest, RuleYAMLDepth, "", "the YAML nests %d levels deep, %d %% of max_yaml_depth %d", depth, percent(depth, v.lim.MaxYAMLDepth), v.lim.MaxYAMLDepth)
+	}
+	return ok
+}
+
+func (v *validator) nearLimit(n, limit int) bool {
+	return n*100 >= limit*v.lim.WarnPercent && v.lim.WarnPercent < 100
+}
+
+func percent(n, limit int) int { return n * 100 / limit }
+
+// human prints a byte count the way GitLab's limits are written (5 MB is
+// 5 × 1024 × 1024 bytes), with the exact count.
+func human(n int) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB (%d bytes)", float64(n)/(1<<20), n)
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB (%d bytes)", float64(n)/(1<<10), n)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// sizeWalk adds up the estimated memory of the loaded YAML the way
+// Gitlab::Utils::DeepSize walks it: every object reached, once per
+// reference (an alias used twice counts twice, as Psych hands out the same
+// object and DeepSize keeps no visited set), hash keys included; depth is
+// the number of nested hashes and arrays. It stops descending past
+// maxDepth (which also ends alias cycles) and stops counting past budget.
+type sizeWalk struct {
+	budget, maxDepth int
+	size, depth      int
+	deepest          *yaml.Node
+	truncated        bool
+}
+
+// Ruby object sizes (MRI 3.x, 64-bit), as ObjectSpace.memsize_of reports
+// them; see docs/validation.md for how good this estimate is.
+const (
+	rvalueBytes        = 40  // one object slot
+	embeddedStringMax  = 23  // longer strings get a heap buffer of len+1
+	embeddedArrayMax   = 3   // longer arrays get a heap buffer of 8 bytes per element
+	smallHashBytes     = 160 // up to 8 entries: slot plus embedded table
+	smallHashEntries   = 8
+	largeHashBaseBytes = 96 // slot plus st_table header
+	largeHashEntry     = 32 // entry (24) plus bins, per capacity slot
+)
+
+func stringBytes(s string) int {
+	if len(s) <= embeddedStringMax {
+		return rvalueBytes
+	}
+	return rvalueBytes + len(s) + 1
+}
+
+func arrayBytes(n int) int {
+	if n <= embeddedArrayMax {
+		return rvalueBytes
+	}
+	return rvalueBytes + 8*n
+}
+
+func hashBytes(n int) int {
+	switch {
+	case n == 0:
+		return rvalueBytes
+	case n <= smallHashEntries:
+		return smallHashBytes
+	}
+	capacity := 16
+	for capacity < n {
+		capacity *= 2
+	}
+	return largeHashBaseBytes + largeHashEntry*capacity
+}
+
+// scalarBytes: integers, floats, booleans and nil are immediates (0 bytes).
+func scalarBytes(n *yaml.Node) int {
+	if kindOf(n) == kindString {
+		return stringBytes(n.Value)
+	}
+	return 0
+}
+
+func (w *sizeWalk) add(n *yaml.Node, depth int) {
+	if w.size > w.budget {
+		w.truncated = true
+		return
+	}
+	n = resolve(n)
+	if n == nil {
+		return
+	}
+	switch n.Kind {
+	case yaml.ScalarNode:
+		w.size += scalarBytes(n)
+		return
+	case yaml.MappingNode, yaml.SequenceNode:
+	default:
+		return
+	}
+	level := depth + 1
+	if level > w.depth {
+		w.depth, w.deepest = level, n
+	}
+	if level > w.maxDepth {
+		return
+	}
+	if n.Kind == yaml.SequenceNode {
+		w.size += arrayBytes(len(n.Content))
+		for _, c := range n.Content {
+			w.add(c, level)
+		}
+		return
+	}
+	ps := entries(n)
+	w.size += hashBytes(len(ps))
+	for _, p := range ps {
+		w.add(p.Key, level)
+		w.add(p.Value, level)
+	}
+}
