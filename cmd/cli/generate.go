@@ -76,7 +76,7 @@ func noArgs(cmd *cobra.Command, args []string) error {
 
 func generateRun(ctx context.Context, opts *GenerateOptions) error {
 	f := opts.Factory
-	run, err := runGeneration(ctx, f, opts.Dir, opts.Config, &opts.Changes, opts.Workers)
+	run, err := runGenerationTo(ctx, f, opts.Dir, opts.Config, &opts.Changes, opts.Workers, filepath.ToSlash(opts.Output))
 	if err != nil {
 		return err
 	}
@@ -102,6 +102,12 @@ type generation struct {
 // runGeneration is the whole data path short of writing: shared by
 // generate, preview and explain so they can never disagree.
 func runGeneration(ctx context.Context, f *Factory, dir, config string, cf *changeFlags, workers int) (*generation, error) {
+	return runGenerationTo(ctx, f, dir, config, cf, workers, "")
+}
+
+// runGenerationTo is runGeneration with the output file's name, which the
+// validator's findings are reported against.
+func runGenerationTo(ctx context.Context, f *Factory, dir, config string, cf *changeFlags, workers int, outputName string) (*generation, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -124,10 +130,14 @@ func runGeneration(ctx context.Context, f *Factory, dir, config string, cf *chan
 	r, err := generator.Generate(ctx, generator.Input{
 		Repo: repo, Manifest: m, Changes: res,
 		Pipeline: evaluate.PipelineFromEnv(f.LookupEnv), LookupEnv: f.LookupEnv,
-		Version: version(), Workers: workers,
+		Version: version(), Workers: workers, OutputName: outputName,
 	})
 	if err != nil {
 		return nil, err
+	}
+	// Warnings do not stop a run; errors came back as err above.
+	for _, w := range r.Findings {
+		fmt.Fprintln(f.IO.ErrOut, w.String())
 	}
 	return &generation{manifest: m, result: r, report: generator.NewReport(res, r)}, nil
 }
