@@ -13,7 +13,13 @@ import (
 	"gitlab.com/generate-config/generate-config/generator/manifest"
 )
 
-func testManifest(t *testing.T, extra string) *manifest.Manifest {
+type manifestT = manifest.Manifest
+
+func testManifestTB(t testing.TB) *manifest.Manifest { return testManifestExtra(t, "") }
+
+func testManifest(t *testing.T, extra string) *manifest.Manifest { return testManifestExtra(t, extra) }
+
+func testManifestExtra(t testing.TB, extra string) *manifest.Manifest {
 	t.Helper()
 	fsys := fstest.MapFS{"t.jsonnet": {Data: []byte("function(ctx) {}")}}
 	src := `{"targets": {"a": {"paths": ["a/**"], "template": "t.jsonnet"}, "b": {"paths": ["b/**"], "template": "t.jsonnet"}}` + extra + `}`
