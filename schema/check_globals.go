@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"gitlab.com/generate-config/generate-config/generator/diag"
+
 	"regexp"
 	"sort"
 	"strings"
@@ -92,44 +94,10 @@ func (v *validator) checkKeys(n *yaml.Node, where, job string, known []string) {
 
 // didYouMean is " (did you mean `key`?)" for a likely typo of a known key.
 func didYouMean(name string, known []string) string {
-	if s := closest(name, known); s != "" {
+	if s := diag.Closest(name, known); s != "" {
 		return " (did you mean `" + s + "`?)"
 	}
 	return ""
-}
-
-// closest returns the known key within two edits of name, if any.
-func closest(name string, known []string) string {
-	best, bestDist := "", 3
-	for _, k := range known {
-		if d := editDistance(name, k); d < bestDist {
-			best, bestDist = k, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 99
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // ciVariable matches $NAME and ${NAME}; `$$` escapes a dollar and

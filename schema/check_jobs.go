@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"gitlab.com/generate-config/generate-config/generator/diag"
+
 	"fmt"
 	"sort"
 	"strconv"
@@ -70,7 +72,7 @@ func short(s string) string {
 func (v *validator) checkJobShape(j *job) bool {
 	const msg = "jobs:%s config should implement the script:, run:, or trigger: keyword"
 	notKeyword := func() string {
-		if s := closest(j.name, globalNames()); s != "" {
+		if s := diag.Closest(j.name, globalNames()); s != "" {
 			return fmt.Sprintf(" (`%s` is not a global keyword; did you mean `%s`?)", j.name, s)
 		}
 		return fmt.Sprintf(" (`%s` is not a global keyword, so GitLab reads it as a job)", j.name)
@@ -80,7 +82,7 @@ func (v *validator) checkJobShape(j *job) bool {
 	case kindRef:
 		return false // a job that is one !reference: its content is unknown here
 	case kindNull:
-		if closest(j.name, globalNames()) == "" {
+		if diag.Closest(j.name, globalNames()) == "" {
 			v.errorf(j.key, RuleJobNoScript, j.name, msg, j.name)
 			return false
 		}
@@ -94,7 +96,7 @@ func (v *validator) checkJobShape(j *job) bool {
 	_, hasRun := lookup(eff, "run")
 	_, hasTrigger := lookup(eff, "trigger")
 	if !hasScript && !hasRun && !hasTrigger {
-		if closest(j.name, globalNames()) != "" {
+		if diag.Closest(j.name, globalNames()) != "" {
 			v.errorf(j.key, RuleUnknownKey, j.name, msg+"%s", j.name, notKeyword())
 		} else {
 			v.errorf(j.key, RuleJobNoScript, j.name, msg, j.name)

@@ -17,6 +17,8 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"golang.org/x/text/language"
+
+	"gitlab.com/generate-config/generate-config/generator/diag"
 	"golang.org/x/text/message"
 )
 
@@ -138,7 +140,7 @@ func unknownKeys(loc []string, keys []string) string {
 	parts := make([]string, len(keys))
 	for i, k := range keys {
 		parts[i] = fmt.Sprintf("unknown key %q", k)
-		if s := closest(k, known); s != "" {
+		if s := diag.Closest(k, known); s != "" {
 			parts[i] += fmt.Sprintf(" (did you mean %q?)", s)
 		}
 	}
@@ -193,36 +195,4 @@ func knownKeysAt(loc []string) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-// closest returns the known key within edit distance 2 of k, if any.
-func closest(k string, known []string) string {
-	best, bestD := "", 3
-	for _, c := range known {
-		if d := editDistance(strings.ToLower(k), strings.ToLower(c)); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
