@@ -1,13 +1,13 @@
 package schema
 
 import (
-	"gitlab.com/generate-config/generate-config/generator/diag"
-
 	"regexp"
 	"sort"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"gitlab.com/generate-config/generate-config/generator/diag"
 )
 
 // checkGlobals checks the global keywords: their types, the keys of

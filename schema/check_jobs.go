@@ -1,8 +1,6 @@
 package schema
 
 import (
-	"gitlab.com/generate-config/generate-config/generator/diag"
-
 	"fmt"
 	"sort"
 	"strconv"
@@ -10,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"gitlab.com/generate-config/generate-config/generator/diag"
 )
 
 // checkJobs runs the per-job checks on every visible job, after extends.
