@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"gitlab.com/generate-config/generate-config/generator"
+	"gitlab.com/generate-config/generate-config/generator/cilog"
 	"gitlab.com/generate-config/generate-config/generator/evaluate"
 	"gitlab.com/generate-config/generate-config/generator/manifest"
 	"gitlab.com/generate-config/generate-config/generator/output"
@@ -22,6 +23,11 @@ type GenerateOptions struct {
 	Output  string // relative to the working directory
 	Changes changeFlags
 	Workers int
+	// Dotenv is the dotenv report's path ("" disables it); DotenvSet says
+	// the flag was given, so it is written outside CI too.
+	Dotenv    string
+	DotenvSet bool
+	Color     string // auto, always or never
 }
 
 // NewCmdGenerate builds `generate`; runF replaces generateRun in tests.
@@ -32,7 +38,25 @@ func NewCmdGenerate(f *Factory, runF func(*GenerateOptions) error) *cobra.Comman
 		Short: "Write generated-config.yml for the targets the changes affect",
 		Long: `Select the targets the changed paths affect, evaluate their templates for
 every os × arch cell, validate the result and write it atomically.
-On any error nothing is written and the exit code is 1.`,
+On any error nothing is written and the exit code is 1.
+
+When CI=true (in a GitLab job), the log shows each phase in a collapsible
+section, ends with a table (the selected targets with their reason, the job
+count, the file's size against GitLab's include:artifact limit, the base,
+head and rule), and a dotenv report is written beside the output
+(generate-config.env; --dotenv FILE to choose, --dotenv='' for none) for
+artifacts:reports:dotenv:
+
+  GENERATE_CONFIG_TARGETS            the selected targets, comma-separated
+  GENERATE_CONFIG_TARGET_COUNT       how many
+  GENERATE_CONFIG_TARGETS_TRUNCATED  true when the list was cut to keep
+                                     the file under GitLab's 5 KiB limit
+  GENERATE_CONFIG_JOBS               the number of jobs
+  GENERATE_CONFIG_EMPTY              true when only the no-op job is there
+
+In a target name, control characters, ',' and '$' are written as '_', so a
+name can neither start another variable nor be expanded by GitLab.
+Timestamps appear only in the log, never in the YAML.`,
 		Example: `  # In the generate-config job of the parent pipeline (changes from git):
   generate-config generate
 
@@ -40,7 +64,10 @@ On any error nothing is written and the exit code is 1.`,
   generate-config generate --changed services/api/main.go --output out/child.yml
 
   # Everything, e.g. for a nightly pipeline:
-  generate-config generate --all`,
+  generate-config generate --all
+
+  # The dotenv report outside CI too, in colour:
+  generate-config generate --dotenv generate-config.env --color=always`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := opts.Changes.validate(); err != nil {
@@ -48,6 +75,13 @@ On any error nothing is written and the exit code is 1.`,
 			}
 			if err := output.CheckName(opts.Output); err != nil {
 				return usageError{err}
+			}
+			if _, err := cilog.UseColor(opts.Color, f.LookupEnv, f.IO.ErrOut); err != nil {
+				return usageError{err}
+			}
+			opts.DotenvSet = cmd.Flags().Changed("dotenv")
+			if !opts.DotenvSet {
+				opts.Dotenv = filepath.Join(filepath.Dir(opts.Output), dotenvName)
 			}
 			if runF != nil {
 				return runF(opts)
@@ -57,6 +91,8 @@ On any error nothing is written and the exit code is 1.`,
 	}
 	registerRepoFlags(cmd, &opts.Dir, &opts.Config, &opts.Workers)
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "generated-config.yml", "output `FILE` (must end in .yml; use '/' separators)")
+	cmd.Flags().StringVar(&opts.Dotenv, "dotenv", "", "write the dotenv report to `FILE` ('' for none; default: "+dotenvName+" beside the output, when CI=true)")
+	cmd.Flags().StringVar(&opts.Color, "color", cilog.ColorAuto, "colour the log: auto (on a terminal, unless NO_COLOR is set), always or never")
 	opts.Changes.register(cmd)
 	return cmd
 }
@@ -76,20 +112,75 @@ func noArgs(cmd *cobra.Command, args []string) error {
 
 func generateRun(ctx context.Context, opts *GenerateOptions) error {
 	f := opts.Factory
+	color, _ := cilog.UseColor(opts.Color, f.LookupEnv, f.IO.ErrOut)
+	ci := inCI(f)
+	log := &cilog.Log{W: f.IO.ErrOut}
+	if ci {
+		log.Start("generate_config_run", cilog.Paint(color, cilog.Bold, "generate-config: changes, selection, templates"), true)
+	}
 	run, err := runGenerationTo(ctx, f, opts.Dir, opts.Config, &opts.Changes, opts.Workers, filepath.ToSlash(opts.Output))
+	if ci {
+		if err == nil {
+			printRunDetails(f.IO.ErrOut, run.report)
+		}
+		// Closed before the error is printed, so the error stays visible.
+		log.End("generate_config_run")
+	}
 	if err != nil {
 		return err
 	}
-	out := resolvePath(f, opts.Output)
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+	if ci {
+		log.Start("generate_config_write", cilog.Paint(color, cilog.Bold, "generate-config: writing "+filepath.ToSlash(opts.Output)), true)
+	}
+	dotenv, err := writeOutputs(opts, run, ci)
+	if ci {
+		log.End("generate_config_write")
+	}
+	if err != nil {
 		return err
 	}
-	if err := output.WriteFile(out, run.result.Document.YAML); err != nil {
-		return fmt.Errorf("writing %s: %w", opts.Output, err)
+	if ci {
+		printCITable(f.IO.ErrOut, run, dotenv, color)
+	} else {
+		printSummary(f.IO.ErrOut, run.report, run.manifest)
+		fmt.Fprintf(f.IO.ErrOut, "wrote %s (%d bytes)\n", filepath.ToSlash(opts.Output), len(run.result.Document.YAML))
+		if dotenv != "" {
+			fmt.Fprintf(f.IO.ErrOut, "wrote %s\n", dotenv)
+		}
 	}
-	printSummary(f.IO.ErrOut, run.report, run.manifest)
-	fmt.Fprintf(f.IO.ErrOut, "wrote %s (%d bytes)\n", filepath.ToSlash(opts.Output), len(run.result.Document.YAML))
 	return nil
+}
+
+// writeOutputs writes the config and, in CI or when asked, the dotenv
+// report; it returns the report's path as shown ("" when none).
+func writeOutputs(opts *GenerateOptions, run *generation, ci bool) (string, error) {
+	f := opts.Factory
+	out := resolvePath(f, opts.Output)
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return "", err
+	}
+	if err := output.WriteFile(out, run.result.Document.YAML); err != nil {
+		return "", fmt.Errorf("writing %s: %w", opts.Output, err)
+	}
+	if ci {
+		fmt.Fprintf(f.IO.ErrOut, "wrote %s (%d bytes)\n", filepath.ToSlash(opts.Output), len(run.result.Document.YAML))
+	}
+	if opts.Dotenv == "" || !(ci || opts.DotenvSet) {
+		return "", nil
+	}
+	data := dotenvReport(run.report).Encode()
+	path := resolvePath(f, opts.Dotenv)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", err
+	}
+	if err := output.WriteFile(path, data); err != nil {
+		return "", fmt.Errorf("writing %s: %w", filepath.ToSlash(opts.Dotenv), err)
+	}
+	if ci {
+		// The section shows what the next jobs will read.
+		fmt.Fprintf(f.IO.ErrOut, "wrote %s:\n%s", filepath.ToSlash(opts.Dotenv), data)
+	}
+	return filepath.ToSlash(opts.Dotenv), nil
 }
 
 // generation is a finished, validated run, ready to print or write.

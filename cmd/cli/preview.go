@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"gitlab.com/generate-config/generate-config/generator"
+	"gitlab.com/generate-config/generate-config/generator/graph"
 	"gitlab.com/generate-config/generate-config/generator/manifest"
 )
 
@@ -22,7 +23,7 @@ type PreviewOptions struct {
 	Workers int
 }
 
-var previewFormats = []string{"yaml", "json", "summary"}
+var previewFormats = []string{"yaml", "json", "summary", "mermaid", "dot"}
 
 // NewCmdPreview builds `preview`; runF replaces previewRun in tests.
 func NewCmdPreview(f *Factory, runF func(*PreviewOptions) error) *cobra.Command {
@@ -33,12 +34,23 @@ func NewCmdPreview(f *Factory, runF func(*PreviewOptions) error) *cobra.Command 
 		Long: `Run the same selection, evaluation and validation as generate, but print
 instead of writing: the YAML on stdout and a one-screen summary on stderr
 (--format yaml), the selection report with every reason as JSON
-(--format json), or the summary alone (--format summary).`,
+(--format json), or the summary alone (--format summary).
+
+--format mermaid and --format dot draw the child pipeline: stages as
+columns, jobs as nodes, needs as edges. Mermaid renders in GitLab merge
+request descriptions and Markdown files (paste it in a mermaid code block);
+DOT is for Graphviz (dot -Tsvg) and very large pipelines.`,
 		Example: `  # What would the merge request's child pipeline hold?
   generate-config preview
 
   # For an explicit change, as JSON:
-  generate-config preview --changed libs/core/lib.go --format json`,
+  generate-config preview --changed libs/core/lib.go --format json
+
+  # A picture of the pipeline for a merge request description:
+  generate-config preview --format mermaid
+
+  # Or as an SVG file, with Graphviz:
+  generate-config preview --all --format dot | dot -Tsvg -o pipeline.svg`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := opts.Changes.validate(); err != nil {
@@ -70,6 +82,20 @@ func previewRun(cmd *cobra.Command, opts *PreviewOptions) error {
 		return writeJSON(f.IO.Out, run.report)
 	case "summary":
 		printSummary(f.IO.Out, run.report, run.manifest)
+	case "mermaid", "dot":
+		// Drawn from the YAML itself, as GitLab will read it.
+		draw := graph.Mermaid
+		if opts.Format == "dot" {
+			draw = graph.DOT
+		}
+		text, err := draw(run.result.Document.YAML)
+		if err != nil {
+			return err
+		}
+		if _, err := io.WriteString(f.IO.Out, text); err != nil {
+			return err
+		}
+		printSummary(f.IO.ErrOut, run.report, run.manifest)
 	default:
 		if _, err := f.IO.Out.Write(run.result.Document.YAML); err != nil {
 			return err

@@ -132,6 +132,9 @@ os × arch cell, and writes a validated generated-config.yml for a
 		NewCmdFmt(f, nil),
 		NewCmdInit(f, nil),
 		NewCmdValidate(f, nil),
+		NewCmdTest(f, nil),
+		NewCmdDiff(f, nil),
+		NewCmdLint(f, nil),
 	)
 	return root
 }
