@@ -124,7 +124,7 @@ func Convert(err error) *diag.Error {
 	if errors.As(err, &rt) {
 		e := &diag.Error{Msg: rt.Msg}
 		var path []string // the output field being manifested, if any
-		first := true
+		var frames []diag.Pos
 		for _, fr := range rt.StackTrace {
 			if fr.Loc.File == nil && !fr.Loc.IsSet() {
 				// go-jsonnet names the field it was writing out in frames
@@ -132,16 +132,18 @@ func Convert(err error) *diag.Error {
 				path = append(path, fr.Loc.FileName)
 				continue
 			}
-			p, ok := position(fr.Loc)
-			if !ok {
-				continue
+			if p, ok := position(fr.Loc); ok {
+				frames = append(frames, p)
 			}
-			if first {
-				e.Pos, first = p, false
-				continue
-			}
-			if len(e.Trace) < maxTrace && (len(e.Trace) == 0 || e.Trace[len(e.Trace)-1] != p) && p != e.Pos {
-				e.Trace = append(e.Trace, p)
+		}
+		// go-jsonnet lists the outermost frame first: the error is where
+		// the last frame points, and its callers follow, nearest first.
+		if n := len(frames); n > 0 {
+			e.Pos = frames[n-1]
+			for i := n - 2; i >= 0 && len(e.Trace) < maxTrace; i-- {
+				if p := frames[i]; p != e.Pos && (len(e.Trace) == 0 || e.Trace[len(e.Trace)-1] != p) {
+					e.Trace = append(e.Trace, p)
+				}
 			}
 		}
 		if where := manifestPath(path); where != "" {

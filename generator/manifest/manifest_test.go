@@ -533,13 +533,13 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name: "import climbing out of the repository",
 			src:  "local x = import '../../etc/passwd';\nx",
-			pos:  diag.Pos{File: file, Line: 2, Col: 1},
+			pos:  diag.Pos{File: file, Line: 1, Col: 11}, // the import itself, not where x is used
 			msg:  `import "../../etc/passwd" from generate-config.jsonnet escapes the repository root`,
 		},
 		{
 			name: "import climbing out through a subdirectory",
 			src:  "local x = import 'sub/../../x';\nx",
-			pos:  diag.Pos{File: file, Line: 2, Col: 1},
+			pos:  diag.Pos{File: file, Line: 1, Col: 11}, // the import itself, not where x is used
 			msg:  "escapes the repository root",
 		},
 		{
@@ -557,7 +557,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name: "absolute import",
 			src:  "local x = import '/etc/passwd';\nx",
-			pos:  diag.Pos{File: file, Line: 2, Col: 1},
+			pos:  diag.Pos{File: file, Line: 1, Col: 11}, // the import itself, not where x is used
 			msg:  `import "/etc/passwd": imports must be relative paths inside the repository`,
 		},
 		{
