@@ -63,6 +63,7 @@ func explainRun(cmd *cobra.Command, opts *ExplainOptions) error {
 	if err != nil {
 		return err
 	}
+	run.printWarnings(f.IO.ErrOut)
 	rep := *run.report
 	if len(opts.Targets) > 0 {
 		byName := map[string]generator.TargetReport{}

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -129,6 +130,7 @@ func generateRun(ctx context.Context, opts *GenerateOptions) error {
 	if err != nil {
 		return err
 	}
+	run.printWarnings(f.IO.ErrOut) // outside any collapsed section
 	if ci {
 		log.Start("generate_config_write", cilog.Paint(color, cilog.Bold, "generate-config: writing "+filepath.ToSlash(opts.Output)), true)
 	}
@@ -183,6 +185,14 @@ func writeOutputs(opts *GenerateOptions, run *generation, ci bool) (string, erro
 	return filepath.ToSlash(opts.Dotenv), nil
 }
 
+// printWarnings shows the validator's warnings; errors never get this far
+// (they fail the run).
+func (g *generation) printWarnings(w io.Writer) {
+	for _, fd := range g.result.Findings {
+		fmt.Fprintln(w, fd.String())
+	}
+}
+
 // generation is a finished, validated run, ready to print or write.
 type generation struct {
 	manifest *manifest.Manifest
@@ -225,10 +235,6 @@ func runGenerationTo(ctx context.Context, f *Factory, dir, config string, cf *ch
 	})
 	if err != nil {
 		return nil, err
-	}
-	// Warnings do not stop a run; errors came back as err above.
-	for _, w := range r.Findings {
-		fmt.Fprintln(f.IO.ErrOut, w.String())
 	}
 	return &generation{manifest: m, result: r, report: generator.NewReport(res, r)}, nil
 }

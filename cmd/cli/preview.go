@@ -77,6 +77,7 @@ func previewRun(cmd *cobra.Command, opts *PreviewOptions) error {
 	if err != nil {
 		return err
 	}
+	run.printWarnings(f.IO.ErrOut)
 	switch opts.Format {
 	case "json":
 		return writeJSON(f.IO.Out, run.report)
