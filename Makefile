@@ -4,7 +4,7 @@ BIN     := bin/generate-config
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X gitlab.com/generate-config/generate-config/cmd/cli.Version=$(VERSION)
 
-.PHONY: build demo test fuzz bench golden lint clean
+.PHONY: build demo test fuzz bench golden docs clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/generate-config
@@ -38,6 +38,10 @@ bench:
 golden:
 	$(GO) test ./generator/ -run Golden -update
 	$(GO) test ./cmd/cli/ -run TestScripts -update
+
+# Redraws the example's pipeline for the README (needs graphviz's dot).
+docs: build
+	$(BIN) preview -C testdata/example --all --format dot | dot -Tsvg -o docs/example-pipeline.svg
 
 clean:
 	rm -rf bin testdata/example/generated-config.yml
