@@ -108,9 +108,9 @@ func changesPolicy(repoDir, config string, configSet bool) (changes.Policy, stri
 	if _, err := os.Stat(filepath.Join(repoDir, filepath.FromSlash(config))); errors.Is(err, fs.ErrNotExist) && !configSet {
 		return changes.Policy{}, "defaults (no " + config + ")", nil
 	}
-	root, err := os.OpenRoot(repoDir)
+	root, err := openRoot(repoDir)
 	if err != nil {
-		return changes.Policy{}, "", fmt.Errorf("repository root: %w", err)
+		return changes.Policy{}, "", err
 	}
 	defer root.Close()
 	m, err := generator.LoadManifest(root.FS(), filepath.ToSlash(config))

@@ -126,9 +126,9 @@ func diffRun(ctx context.Context, opts *DiffOptions) error {
 	repoDir := resolvePath(f, opts.Dir)
 	config := filepath.ToSlash(opts.Config)
 
-	root, err := os.OpenRoot(repoDir)
+	root, err := openRoot(repoDir)
 	if err != nil {
-		return fmt.Errorf("repository root: %w", err)
+		return err
 	}
 	defer root.Close()
 	current, err := diffGenerate(ctx, f, root.FS(), config, res, opts.Workers)

@@ -213,12 +213,11 @@ func runGenerationTo(ctx context.Context, f *Factory, dir, config string, cf *ch
 		ctx = context.Background()
 	}
 	repoDir := resolvePath(f, dir)
-	root, err := os.OpenRoot(repoDir)
+	root, err := openRoot(repoDir)
 	if err != nil {
-		return nil, fmt.Errorf("repository root: %w", err)
+		return nil, err
 	}
 	defer root.Close()
-	// os.Root confines every read, symlinks included, to the repository.
 	repo := root.FS()
 	m, err := generator.LoadManifest(repo, filepath.ToSlash(config))
 	if err != nil {

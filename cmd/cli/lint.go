@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -64,9 +63,9 @@ Exits 1 if there is an error, or any finding with --strict.`,
 func lintRun(cmd *cobra.Command, opts *LintOptions) error {
 	f := opts.Factory
 	repoDir := resolvePath(f, opts.Dir)
-	root, err := os.OpenRoot(repoDir)
+	root, err := openRoot(repoDir)
 	if err != nil {
-		return fmt.Errorf("repository root: %w", err)
+		return err
 	}
 	defer root.Close()
 	findings, err := authoring.Lint(cmd.Context(), authoring.LintOptions{

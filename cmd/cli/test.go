@@ -86,9 +86,9 @@ if any scenario fails, or if no scenario was selected.`,
 func testRun(cmd *cobra.Command, opts *TestOptions) error {
 	f := opts.Factory
 	repoDir := resolvePath(f, opts.Dir)
-	root, err := os.OpenRoot(repoDir)
+	root, err := openRoot(repoDir)
 	if err != nil {
-		return fmt.Errorf("repository root: %w", err)
+		return err
 	}
 	defer root.Close()
 	show := func(rel string) string { return workRel(f, filepath.Join(repoDir, filepath.FromSlash(rel))) }

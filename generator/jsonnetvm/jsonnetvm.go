@@ -106,6 +106,21 @@ func NewVM(imp jsonnet.Importer) *jsonnet.VM {
 	return vm
 }
 
+// EvaluateFile evaluates the Jsonnet file at file (repository-relative) to
+// JSON, with errors converted to positioned diag errors. The parsed file is
+// cached by the VM, so evaluating it again costs no parsing.
+func EvaluateFile(vm *jsonnet.VM, file string) (string, error) {
+	node, _, err := vm.ImportAST("", file)
+	if err != nil {
+		return "", Convert(err)
+	}
+	out, err := vm.Evaluate(node)
+	if err != nil {
+		return "", Convert(err)
+	}
+	return out, nil
+}
+
 // maxTrace bounds the stack shown to the user; deeper frames are noise.
 const maxTrace = 8
 

@@ -98,13 +98,9 @@ func Load(vm *jsonnet.VM, repo fs.FS, file string) (*Manifest, error) {
 		}
 		return nil, diag.Errorf(diag.Pos{File: file}, "cannot read the manifest: %v", err)
 	}
-	node, _, err := vm.ImportAST("", file)
+	out, err := jsonnetvm.EvaluateFile(vm, file)
 	if err != nil {
-		return nil, jsonnetvm.Convert(err)
-	}
-	out, err := vm.Evaluate(node)
-	if err != nil {
-		return nil, jsonnetvm.Convert(err)
+		return nil, err
 	}
 	return Decode(repo, file, []byte(out))
 }

@@ -92,13 +92,9 @@ var knownFields = []string{"all", "changed", "description", "expect", "expected"
 // its name below the scenario directory. Imports resolve like templates'.
 func Load(repo fs.FS, file, name string) (*Scenario, error) {
 	vm := jsonnetvm.NewVM(jsonnetvm.NewImporter(repo, templates.Library))
-	node, _, err := vm.ImportAST("", file)
+	out, err := jsonnetvm.EvaluateFile(vm, file)
 	if err != nil {
-		return nil, jsonnetvm.Convert(err)
-	}
-	out, err := vm.Evaluate(node)
-	if err != nil {
-		return nil, jsonnetvm.Convert(err)
+		return nil, err
 	}
 	return Decode(file, name, []byte(out))
 }
