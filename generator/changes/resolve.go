@@ -153,6 +153,10 @@ type resolver struct {
 
 	dir  string // the work tree's top level; o.Dir in a bare repository
 	bare bool
+	// prefix is o.Dir relative to the top level ("testdata/example/"), ""
+	// at the top level. git prints paths from the top level; the manifest's
+	// patterns are relative to o.Dir, so every path is rebased onto it.
+	prefix string
 	head string // the commit id of HEAD or --head
 
 	shallow      bool
@@ -232,6 +236,11 @@ func (r *resolver) open() error {
 	}
 	r.bare = strings.TrimSpace(out) == "true"
 	if !r.bare {
+		prefix, err := r.git("rev-parse", "--show-prefix")
+		if err != nil {
+			return fmt.Errorf("%s: cannot find its place in the work tree: %w", r.o.Dir, err)
+		}
+		r.prefix = strings.TrimSuffix(prefix, "\n")
 		top, err := r.git("rev-parse", "--show-toplevel")
 		if err != nil {
 			return fmt.Errorf("%s: cannot find the work tree's top level: %w", r.o.Dir, err)
@@ -555,12 +564,54 @@ func (r *resolver) apply(d decision) error {
 		r.tracef("working tree: %d staged, %d unstaged, %d untracked", len(staged), len(unstaged), len(untracked))
 		lists = append(lists, staged, unstaged, untracked)
 	}
-	r.res.Changes = mergeChanges(lists...)
+	r.res.Changes = r.rebase(mergeChanges(lists...))
 	if r.res.Changes == nil {
 		r.res.Changes = []Change{}
 	}
 	r.tracef("%d changed path(s) between %s and %s", len(r.res.Changes), short(r.res.Base), short(r.head))
 	return nil
+}
+
+// rebase makes paths relative to o.Dir when it is a subdirectory of the work
+// tree. A change outside it cannot belong to any target of this manifest; it
+// is named in the trace, never dropped silently. A rename across the boundary
+// counts inside as the addition or deletion it is there.
+func (r *resolver) rebase(cs []Change) []Change {
+	if r.prefix == "" {
+		return cs
+	}
+	out := cs[:0]
+	var outside []string
+	for _, c := range cs {
+		newPath, newIn := strings.CutPrefix(c.Path, r.prefix)
+		oldPath, oldIn := strings.CutPrefix(c.OldPath, r.prefix)
+		switch {
+		case c.OldPath == "" && newIn:
+			c.Path = newPath
+		case c.OldPath == "":
+			outside = append(outside, c.Path)
+			continue
+		case newIn && oldIn:
+			c.Path, c.OldPath = newPath, oldPath
+		case newIn: // moved in from outside
+			c = Change{Status: Added, Path: newPath}
+		case oldIn: // moved out: gone from here
+			c = Change{Status: Deleted, Path: oldPath}
+		default:
+			outside = append(outside, c.Path)
+			continue
+		}
+		out = append(out, c)
+	}
+	if len(outside) > 0 {
+		shown := outside
+		if len(shown) > 5 {
+			shown = shown[:5]
+		}
+		r.tracef("%d changed path(s) outside %s cannot belong to its targets (patterns are relative to it): %s%s",
+			len(outside), strings.TrimSuffix(r.prefix, "/"), strings.Join(shown, ", "), map[bool]string{true: ", ...", false: ""}[len(outside) > 5])
+	}
+	return out
 }
 
 func (r *resolver) diff(revs ...string) ([]Change, error) {

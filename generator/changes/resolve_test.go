@@ -506,12 +506,26 @@ func TestResolveOutsideCI(t *testing.T) {
 		scenario{dir: dir, env: map[string]string{}, rule: RuleWorkingTree, base: fx.fork, paths: want,
 			trace: "refs/remotes/origin/HEAD"}.run(t)
 	})
-	t.Run("from a subdirectory, paths stay relative to the root", func(t *testing.T) {
+	t.Run("from a subdirectory, paths are relative to it", func(t *testing.T) {
+		// The directory is the manifest's root (-C), a monorepo that is a
+		// subtree of the git repository: its patterns are relative to it,
+		// so the paths must be too; changes elsewhere are named in the trace.
 		t.Parallel()
 		dir := clone(t)
 		write(t, dir, "libs/core/untracked.go", "package core\n")
+		write(t, dir, "services/api/handlers/new.go", "package handlers\n")
+		var inside []string
+		for _, p := range pathsOf(fx.feature) {
+			if rel, ok := strings.CutPrefix(p, "services/api/"); ok {
+				inside = append(inside, rel)
+			}
+		}
+		if len(inside) == 0 {
+			t.Fatal("the fixture's feature branch changes nothing under services/api")
+		}
 		sc := scenario{dir: filepath.Join(dir, "services", "api"), env: map[string]string{}, rule: RuleWorkingTree,
-			base: fx.fork, paths: append(pathsOf(fx.feature), "libs/core/untracked.go")}
+			base: fx.fork, paths: append(inside, "handlers/new.go"),
+			trace: "outside services/api cannot belong to its targets"}
 		slices.Sort(sc.paths)
 		sc.run(t)
 	})
@@ -611,17 +625,26 @@ func TestResolveSubmoduleAndHostileConfig(t *testing.T) {
 	}
 	runGit(t, app, "config", "-f", ".gitmodules", "submodule.vendor/lib.ignore", "all")
 
-	res, err := Resolve(context.Background(), ResolveOptions{Dir: filepath.Join(app, "vendor"), Base: base.sha,
-		LookupEnv: lookup(nil), Git: ExecGit{Env: gitEnv(fixtureRoot)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []Change{
-		{Status: Renamed, Path: "new name.txt", OldPath: "old name.txt"},
-		{Status: Modified, Path: "vendor/lib"},
-	}
-	if !slices.Equal(res.Changes, want) {
-		t.Errorf("changes %+v, want %+v", res.Changes, want)
+	for _, tc := range []struct {
+		dir  string
+		want []Change
+	}{
+		{app, []Change{
+			{Status: Renamed, Path: "new name.txt", OldPath: "old name.txt"},
+			{Status: Modified, Path: "vendor/lib"},
+		}},
+		// From a subdirectory (diff.relative must not matter): paths are
+		// relative to it, and the rename elsewhere is outside it.
+		{filepath.Join(app, "vendor"), []Change{{Status: Modified, Path: "lib"}}},
+	} {
+		res, err := Resolve(context.Background(), ResolveOptions{Dir: tc.dir, Base: base.sha,
+			LookupEnv: lookup(nil), Git: ExecGit{Env: gitEnv(fixtureRoot)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(res.Changes, tc.want) {
+			t.Errorf("from %s: changes %+v, want %+v", tc.dir, res.Changes, tc.want)
+		}
 	}
 }
 
