@@ -126,6 +126,21 @@ func TestGoldenPassesGitLabSchema(t *testing.T) {
 	}
 }
 
+// TestParentPipelinesPassGitLabSchema: the example's parent pipeline and
+// this project's own pipeline are what users copy; they must be valid too.
+func TestParentPipelinesPassGitLabSchema(t *testing.T) {
+	s := gitlabschema.MustLoad(t)
+	for _, f := range []string{"../.gitlab-ci.yml", exampleDir + "/.gitlab-ci.yml"} {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := gitlabschema.ValidateYAML(s, data); err != nil {
+			t.Errorf("%s does not pass GitLab's schema: %v", f, err)
+		}
+	}
+}
+
 // TestDeterministic: the same inputs give byte-identical output whatever the
 // order of the change list and the number of workers.
 func TestDeterministic(t *testing.T) {
