@@ -604,12 +604,12 @@ func (r *resolver) rebase(cs []Change) []Change {
 		out = append(out, c)
 	}
 	if len(outside) > 0 {
-		shown := outside
-		if len(shown) > 5 {
-			shown = shown[:5]
+		shown := strings.Join(outside, ", ")
+		if len(outside) > 5 {
+			shown = strings.Join(outside[:5], ", ") + ", ..."
 		}
-		r.tracef("%d changed path(s) outside %s cannot belong to its targets (patterns are relative to it): %s%s",
-			len(outside), strings.TrimSuffix(r.prefix, "/"), strings.Join(shown, ", "), map[bool]string{true: ", ...", false: ""}[len(outside) > 5])
+		r.tracef("%d changed path(s) outside %s cannot belong to its targets (patterns are relative to it): %s",
+			len(outside), strings.TrimSuffix(r.prefix, "/"), shown)
 	}
 	return out
 }
