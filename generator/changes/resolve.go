@@ -157,6 +157,7 @@ type resolver struct {
 	// at the top level. git prints paths from the top level; the manifest's
 	// patterns are relative to o.Dir, so every path is rebased onto it.
 	prefix string
+
 	head string // the commit id of HEAD or --head
 
 	shallow      bool
