@@ -39,6 +39,17 @@ type Keywords struct {
 // package tests catch, so failing loudly at start-up is right.
 var kw = mustLoadKeywords(keywordsJSON)
 
+// DefaultStages are GitLab's stages when a config declares none, in order.
+// The renderer, the graph and init read them here, so there is one list.
+func DefaultStages() []string { return append([]string(nil), kw.DefaultStages...) }
+
+// DefaultJobStage is the stage of a job that names none ("test").
+func DefaultJobStage() string { return kw.DefaultJobStage }
+
+// IsReservedJobName reports whether name is a global keyword, which GitLab
+// reads as configuration rather than as a job.
+func IsReservedJobName(name string) bool { return contains(kw.ReservedJobNames, name) }
+
 // KeywordData returns a copy of the keyword lists, for documentation and tests.
 func KeywordData() Keywords { return mustLoadKeywords(keywordsJSON) }
 

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"gitlab.com/generate-config/generate-config/schema"
 )
 
 // The parent pipeline's file and the two jobs init adds to it.
@@ -56,7 +58,7 @@ func PlanParentJobs(existing []byte) (*ParentJobs, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ParentFile, err)
 	}
-	order := []string{".pre", "build", "test", "deploy", ".post"}
+	order := schema.DefaultStages()
 	if doc.hasStages {
 		order = []string{".pre"}
 		for _, s := range doc.stages {
@@ -187,7 +189,7 @@ func topLevel(data []byte) (*parentDoc, error) {
 			// Errors here are GitLab's to report; default to test.
 			_ = v.Decode(&job)
 			if job.Stage == "" {
-				job.Stage = "test"
+				job.Stage = schema.DefaultJobStage()
 			}
 			doc.jobStages[k.Value] = job.Stage
 		}

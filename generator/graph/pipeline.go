@@ -50,17 +50,9 @@ import (
 	"unicode"
 
 	"go.yaml.in/yaml/v3"
+
+	"gitlab.com/generate-config/generate-config/schema"
 )
-
-// DefaultStages are GitLab's stages when a file declares none.
-var DefaultStages = []string{".pre", "build", "test", "deploy", ".post"}
-
-// globalKeywords are top-level keys that are not jobs.
-var globalKeywords = map[string]bool{
-	"default": true, "include": true, "stages": true, "variables": true, "workflow": true,
-	"image": true, "services": true, "cache": true, "before_script": true, "after_script": true,
-	"spec": true,
-}
 
 // pipeline is the drawable model of a configuration.
 type pipeline struct {
@@ -162,7 +154,7 @@ func parse(cfg []byte) (*pipeline, error) {
 			}
 			declared = s
 			continue
-		case globalKeywords[name], strings.HasPrefix(name, "."):
+		case schema.IsReservedJobName(name), strings.HasPrefix(name, "."):
 			continue
 		}
 		j, err := parseJob(name, v)
@@ -172,7 +164,7 @@ func parse(cfg []byte) (*pipeline, error) {
 		jobs = append(jobs, j)
 	}
 	if !hasStages {
-		declared = DefaultStages
+		declared = schema.DefaultStages()
 	}
 	return build(declared, jobs)
 }
@@ -215,7 +207,7 @@ func stringList(n *yaml.Node, what string) ([]string, error) {
 }
 
 func parseJob(name string, v *yaml.Node) (rawJob, error) {
-	j := rawJob{name: name, stage: "test"}
+	j := rawJob{name: name, stage: schema.DefaultJobStage()}
 	if v.Kind != yaml.MappingNode {
 		return j, fmt.Errorf("line %d: job %q must be a mapping", v.Line, name)
 	}

@@ -16,8 +16,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"gitlab.com/generate-config/generate-config/generator/render"
 	"gitlab.com/generate-config/generate-config/generator/textdiff"
+	"gitlab.com/generate-config/generate-config/schema"
 )
 
 // Change is a job (or global keyword) whose YAML differs.
@@ -58,7 +58,7 @@ func Compare(oldName, newName string, oldYAML, newYAML []byte) (*Result, error) 
 	for _, k := range union(oldDoc, newDoc) {
 		o, inOld := oldDoc[k]
 		n, inNew := newDoc[k]
-		global := render.GlobalKeywords[k]
+		global := schema.IsReservedJobName(k)
 		switch {
 		case inOld && inNew && bytes.Equal(o, n):
 			if !global {

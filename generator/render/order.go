@@ -1,24 +1,14 @@
 package render
 
-import "sort"
+import (
+	"sort"
 
-// DefaultStages are GitLab's stages when a config declares none, in order.
-var DefaultStages = []string{".pre", "build", "test", "deploy", ".post"}
-
-// DefaultStage is the stage of a job that names none.
-const DefaultStage = "test"
+	"gitlab.com/generate-config/generate-config/schema"
+)
 
 // topLevelOrder is the order of global keywords at the top of the file;
 // jobs follow, sorted by name.
 var topLevelOrder = []string{"stages", "include", "variables", "default", "workflow"}
-
-// GlobalKeywords may not be used as job names: GitLab reads them as
-// configuration, not jobs.
-var GlobalKeywords = map[string]bool{
-	"stages": true, "include": true, "variables": true, "default": true, "workflow": true,
-	"image": true, "services": true, "cache": true, "before_script": true, "after_script": true,
-	"types": true, "spec": true,
-}
 
 // jobKeyOrder is GitLab's conventional order of keys inside a job; keys not
 // listed follow alphabetically.
@@ -54,22 +44,23 @@ func sortJobKeys(keys []string) {
 // other stage after "deploy" in alphabetical order (declare `stages` in the
 // manifest to choose another order), ".post" last.
 func orderStages(used map[string]bool) []string {
+	defaults := schema.DefaultStages() // .pre, build, test, deploy, .post
 	var extra []string
 	for s := range used {
-		if !contains(DefaultStages, s) {
+		if !contains(defaults, s) {
 			extra = append(extra, s)
 		}
 	}
 	sort.Strings(extra)
 	var out []string
-	for _, s := range DefaultStages[:4] {
+	for _, s := range defaults[:len(defaults)-1] {
 		if used[s] {
 			out = append(out, s)
 		}
 	}
 	out = append(out, extra...)
-	if used[".post"] {
-		out = append(out, ".post")
+	if last := defaults[len(defaults)-1]; used[last] {
+		out = append(out, last)
 	}
 	return out
 }

@@ -19,6 +19,7 @@ import (
 	"gitlab.com/generate-config/generate-config/generator/diag"
 	"gitlab.com/generate-config/generate-config/generator/evaluate"
 	"gitlab.com/generate-config/generate-config/generator/manifest"
+	"gitlab.com/generate-config/generate-config/schema"
 )
 
 // Origin says which cell made a job and from which template.
@@ -160,7 +161,7 @@ func stageOf(job any) string {
 			return s
 		}
 	}
-	return DefaultStage
+	return schema.DefaultJobStage()
 }
 
 // checkJobName refuses names GitLab would read as something else.
@@ -168,7 +169,7 @@ func checkJobName(name string) error {
 	switch {
 	case name == "":
 		return fmt.Errorf("a job name is empty")
-	case GlobalKeywords[name]:
+	case schema.IsReservedJobName(name):
 		return fmt.Errorf("job name %q is a global keyword; set global keywords in the manifest's `pipeline` field", name)
 	}
 	for _, r := range name {
@@ -205,7 +206,7 @@ func noopJob(m *manifest.Manifest, h Header) (string, any) {
 		if len(m.Stages) > 0 {
 			job["stage"] = m.Stages[0]
 		} else {
-			job["stage"] = DefaultStage
+			job["stage"] = schema.DefaultJobStage()
 		}
 	}
 	if _, ok := job["variables"]; !ok {
