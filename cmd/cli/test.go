@@ -1,16 +1,14 @@
 package cli
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"os"
 	"path"
 	"path/filepath"
 	"regexp"
 
 	"github.com/spf13/cobra"
 
+	"gitlab.com/generate-config/generate-config/generator/output"
 	"gitlab.com/generate-config/generate-config/generator/scenario"
 )
 
@@ -96,7 +94,12 @@ func testRun(cmd *cobra.Command, opts *TestOptions) error {
 		Repo: root.FS(), Manifest: filepath.ToSlash(opts.Config), Dir: filepath.ToSlash(opts.Scenarios),
 		Update: opts.Update, Show: show, Workers: opts.Workers,
 		// os.Root keeps --update inside the repository, symlinks included.
-		WriteGolden: func(name string, data []byte) error { return writeInRoot(root, name, data) },
+		WriteGolden: func(name string, data []byte) error {
+			if err := root.MkdirAll(path.Dir(name), 0o755); err != nil {
+				return err
+			}
+			return output.WriteFileInRoot(root, name, data)
+		},
 	}
 	if opts.Run != "" {
 		so.Run = regexp.MustCompile(opts.Run)
@@ -127,35 +130,4 @@ func testRun(cmd *cobra.Command, opts *TestOptions) error {
 		return errSilent
 	}
 	return nil
-}
-
-// writeInRoot writes name (slash-separated, relative to root) atomically:
-// a temporary file beside it, renamed over it.
-func writeInRoot(root *os.Root, name string, data []byte) (err error) {
-	dir := path.Dir(name)
-	if err := root.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	var rnd [6]byte
-	if _, err := rand.Read(rnd[:]); err != nil {
-		return err
-	}
-	tmp := path.Join(dir, "."+path.Base(name)+"."+hex.EncodeToString(rnd[:])+".tmp")
-	file, err := root.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			root.Remove(tmp)
-		}
-	}()
-	if _, err := file.Write(data); err != nil {
-		file.Close()
-		return err
-	}
-	if err := file.Close(); err != nil {
-		return err
-	}
-	return root.Rename(tmp, name)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-jsonnet/formatter"
 
 	"gitlab.com/generate-config/generate-config/generator/diag"
+	"gitlab.com/generate-config/generate-config/generator/output"
 )
 
 // FormatFile formats Jsonnet source with go-jsonnet's formatter and its
@@ -114,7 +115,7 @@ func FormatPath(path, name string, write bool) FormatResult {
 		res.Err = diag.Errorf(diag.Pos{File: name}, "cannot write: %v", unwrapPath(err))
 		return res
 	}
-	if err := WriteFileAtomic(real, out); err != nil {
+	if err := output.WriteFile(real, out); err != nil {
 		res.Err = diag.Errorf(diag.Pos{File: name}, "cannot write: %v", unwrapPath(err))
 	}
 	return res
@@ -128,53 +129,4 @@ func unwrapPath(err error) error {
 		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
 	}
 	return err
-}
-
-// WriteFileAtomic replaces (or creates) path with data: it writes a
-// temporary file in the same directory, syncs it and renames it over path,
-// so a reader sees the old or the new content, never a mix, and a failure
-// leaves the old file untouched. An existing file's permission bits are
-// kept; a new file gets 0644.
-func WriteFileAtomic(path string, data []byte) error {
-	mode := fs.FileMode(0o644)
-	if st, err := os.Stat(path); err == nil {
-		mode = st.Mode().Perm()
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	tmp, err := writeTemp(path, data, mode)
-	if err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
-}
-
-// writeTemp writes data to a new temporary file beside path and returns its
-// name.
-func writeTemp(path string, data []byte, mode fs.FileMode) (string, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return "", err
-	}
-	name := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		// CreateTemp makes 0600 files; give the file its intended mode.
-		err = os.Chmod(name, mode)
-	}
-	if err != nil {
-		os.Remove(name)
-		return "", err
-	}
-	return name, nil
 }

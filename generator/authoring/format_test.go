@@ -216,26 +216,3 @@ func TestFormatPathThroughSymlink(t *testing.T) {
 		t.Errorf("target holds %q", b)
 	}
 }
-
-func TestWriteFileAtomic(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, "new.yml")
-	if err := WriteFileAtomic(p, []byte("a\n")); err != nil {
-		t.Fatal(err)
-	}
-	st, err := os.Stat(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if runtime.GOOS != "windows" && st.Mode().Perm() != 0o644 {
-		t.Errorf("new file mode %v, want 0644", st.Mode().Perm())
-	}
-	// Into a directory that does not exist: an error, and nothing created.
-	if err := WriteFileAtomic(filepath.Join(dir, "missing", "x"), []byte("a")); err == nil {
-		t.Error("writing into a missing directory succeeded")
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Errorf("directory holds %d entries, want only new.yml", len(entries))
-	}
-}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"gitlab.com/generate-config/generate-config/generator/output"
 	"io/fs"
 	"os"
 	"path"
@@ -364,7 +365,7 @@ func (p *Plan) Write(parent *File) (err error) {
 		if err != nil {
 			return err
 		}
-		if err := createNew(dst, f.Data); err != nil {
+		if err := output.CreateFile(dst, f.Data); err != nil {
 			if errors.Is(err, fs.ErrExist) {
 				return &ErrExist{Paths: []string{f.Path}}
 			}
@@ -373,7 +374,7 @@ func (p *Plan) Write(parent *File) (err error) {
 		created = append(created, dst)
 	}
 	if parent != nil {
-		if err := WriteFileAtomic(filepath.Join(p.Root, filepath.FromSlash(parent.Path)), parent.Data); err != nil {
+		if err := output.WriteFile(filepath.Join(p.Root, filepath.FromSlash(parent.Path)), parent.Data); err != nil {
 			return fmt.Errorf("%s: %w", parent.Path, unwrapPath(err))
 		}
 	}
@@ -404,17 +405,4 @@ func mkdirAll(dir string) ([]string, error) {
 		made = append(made, d)
 	}
 	return made, nil
-}
-
-// createNew writes data to path, which must not exist: the content goes to a
-// temporary file first and is then hard-linked into place, which fails if
-// path appeared meanwhile, so a reader never sees a half-written file and
-// nothing is ever overwritten.
-func createNew(path string, data []byte) error {
-	tmp, err := writeTemp(path, data, 0o644)
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp)
-	return os.Link(tmp, path)
 }
