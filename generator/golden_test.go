@@ -7,7 +7,6 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -15,6 +14,7 @@ import (
 	"gitlab.com/generate-config/generate-config/generator/changes"
 	"gitlab.com/generate-config/generate-config/generator/evaluate"
 	"gitlab.com/generate-config/generate-config/generator/manifest"
+	"gitlab.com/generate-config/generate-config/generator/textdiff"
 	"gitlab.com/generate-config/generate-config/schema/gitlabschema"
 )
 
@@ -100,7 +100,7 @@ func TestGoldenExample(t *testing.T) {
 				t.Fatalf("%v (run go test ./generator -run Golden -update)", err)
 			}
 			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from the generated config:\n%s", golden, lineDiff(string(want), string(got)))
+				t.Errorf("%s differs from the generated config:\n%s", golden, textdiff.Unified(golden, "generated", want, got, 3))
 			}
 		})
 	}
@@ -153,30 +153,7 @@ func TestDeterministic(t *testing.T) {
 		rng.Shuffle(len(shuffled), func(a, b int) { shuffled[a], shuffled[b] = shuffled[b], shuffled[a] })
 		got := generate(t, m, changes.Explicit(shuffled, "--changed"), 1+i%8)
 		if !bytes.Equal(got, want) {
-			t.Fatalf("run %d (order %v, %d workers) differs:\n%s", i, shuffled, 1+i%8, lineDiff(string(want), string(got)))
+			t.Fatalf("run %d (order %v, %d workers) differs:\n%s", i, shuffled, 1+i%8, textdiff.Unified("first run", "this run", want, got, 3))
 		}
 	}
 }
-
-// lineDiff shows the first differing lines; enough to find a golden drift.
-func lineDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	shown := 0
-	for i := 0; i < max(len(w), len(g)) && shown < 20; i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			shown++
-			b.WriteString("line " + itoa(i+1) + ":\n  - " + wl + "\n  + " + gl + "\n")
-		}
-	}
-	return b.String()
-}
-
-func itoa(i int) string { return strconv.Itoa(i) }
