@@ -128,7 +128,11 @@ func Decode(repo fs.FS, file string, data []byte) (*Manifest, error) {
 		Manifest
 		Targets map[string]*Target `json:"targets"`
 	}
-	if err := json.Unmarshal(data, &wire); err != nil {
+	// UseNumber keeps the numbers of `pipeline` and `noop.job` exact, so the
+	// renderer writes them as they are, without a JSON round trip.
+	wdec := json.NewDecoder(bytes.NewReader(data))
+	wdec.UseNumber()
+	if err := wdec.Decode(&wire); err != nil {
 		return nil, diag.Errorf(diag.Pos{File: file}, "manifest: %v", err)
 	}
 	m := wire.Manifest

@@ -298,7 +298,8 @@ func valueNode(v any, jobLevel bool) *yaml.Node {
 	case nil:
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
 	}
-	// Values from the manifest decoded without UseNumber, or built in Go.
+	// Not reached by decoded JSON (cells and the manifest use UseNumber);
+	// a Go-built value of another type is written through its JSON form.
 	data, err := json.Marshal(v)
 	if err != nil {
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: fmt.Sprint(v)}
