@@ -115,8 +115,6 @@ type pair struct {
 	Value *yaml.Node
 }
 
-func (p pair) name() string { return p.Key.Value }
-
 // entries returns a mapping's entries the way Psych builds the hash: merge
 // keys (`<<: *anchor` or `<<: [*a, *b]`) copy the merged mappings' entries
 // in place, overwriting what came before (earlier mappings of a merge list

@@ -117,17 +117,6 @@ func evalJsonnet(t *testing.T, p *Plan, snippet string) any {
 	return v
 }
 
-func file(t *testing.T, p *Plan, name string) []byte {
-	t.Helper()
-	for _, f := range p.Files {
-		if f.Path == name {
-			return f.Data
-		}
-	}
-	t.Fatalf("the plan has no %s", name)
-	return nil
-}
-
 func TestPlanInit(t *testing.T) {
 	root := tree(t, map[string]string{
 		"services/api/main.go":   "package main",
