@@ -2,7 +2,7 @@
 GO      ?= go
 BIN     := bin/generate-config
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -X gitlab.com/generate-config/generate-config/cmd/cli.Version=$(VERSION)
+LDFLAGS := -X gitlab.com/generate-config/generate-config/internal/cli.Version=$(VERSION)
 
 .PHONY: build demo test fuzz bench golden docs clean
 
@@ -37,7 +37,7 @@ bench:
 # Rewrites golden files after an intended change; review the diff.
 golden:
 	$(GO) test ./generator/ -run Golden -update
-	$(GO) test ./cmd/cli/ -run TestScripts -update
+	$(GO) test ./internal/cli/ -run TestScripts -update
 
 # Redraws the example's pipeline for the README (needs graphviz's dot).
 docs: build

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# install-graph-tools.sh: installs what the tests of generator/graph use to
+# install-graph-tools.sh: installs what the tests of internal/graph use to
 # check the diagrams it draws, so that under CI=true they run instead of
 # skipping (they fail when a tool is missing then):
 #   - graphviz (Debian package), for `dot -Tsvg` on the DOT output;

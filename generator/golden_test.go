@@ -14,8 +14,8 @@ import (
 	"gitlab.com/generate-config/generate-config/generator/changes"
 	"gitlab.com/generate-config/generate-config/generator/evaluate"
 	"gitlab.com/generate-config/generate-config/generator/manifest"
-	"gitlab.com/generate-config/generate-config/generator/textdiff"
-	"gitlab.com/generate-config/generate-config/schema/gitlabschema"
+	"gitlab.com/generate-config/generate-config/internal/gitlabschema"
+	"gitlab.com/generate-config/generate-config/internal/textdiff"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"gitlab.com/generate-config/generate-config/schema/gitlabschema"
+	"gitlab.com/generate-config/generate-config/internal/gitlabschema"
 )
 
 // TestDifferentialValidFixtures: every valid fixture also passes GitLab's

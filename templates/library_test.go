@@ -5,7 +5,7 @@ import (
 
 	jsonnet "github.com/google/go-jsonnet"
 
-	"gitlab.com/generate-config/generate-config/generator/jsonnetvm"
+	"gitlab.com/generate-config/generate-config/internal/jsonnetvm"
 	"gitlab.com/generate-config/generate-config/templates"
 	"testing/fstest"
 )

@@ -6,7 +6,7 @@ package main
 import (
 	"os"
 
-	"gitlab.com/generate-config/generate-config/cmd/cli"
+	"gitlab.com/generate-config/generate-config/internal/cli"
 )
 
 func main() { os.Exit(cli.Main()) }

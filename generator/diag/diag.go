@@ -1,6 +1,6 @@
 // Package diag is the one error type of generate-config: a message that keeps
 // where it came from (file, line, column, and for templates the matrix cell),
-// so that one printer at the top (cmd/cli) can render every failure the same way.
+// so that one printer at the top (internal/cli) can render every failure the same way.
 package diag
 
 import (

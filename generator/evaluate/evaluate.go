@@ -17,9 +17,9 @@ import (
 	jsonnet "github.com/google/go-jsonnet"
 
 	"gitlab.com/generate-config/generate-config/generator/diag"
-	"gitlab.com/generate-config/generate-config/generator/jsonnetvm"
 	"gitlab.com/generate-config/generate-config/generator/manifest"
 	"gitlab.com/generate-config/generate-config/generator/selection"
+	"gitlab.com/generate-config/generate-config/internal/jsonnetvm"
 )
 
 // Pipeline describes the pipeline being generated for (ctx.pipeline). Every

@@ -20,7 +20,7 @@ import (
 
 	"gitlab.com/generate-config/generate-config/generator/changes"
 	"gitlab.com/generate-config/generate-config/generator/diag"
-	"gitlab.com/generate-config/generate-config/generator/jsonnetvm"
+	"gitlab.com/generate-config/generate-config/internal/jsonnetvm"
 	"gitlab.com/generate-config/generate-config/schema/manifestschema"
 )
 

@@ -10,9 +10,9 @@ import (
 	"testing/fstest"
 
 	"gitlab.com/generate-config/generate-config/generator/diag"
-	"gitlab.com/generate-config/generate-config/generator/jsonnetvm"
 	"gitlab.com/generate-config/generate-config/generator/manifest"
 	"gitlab.com/generate-config/generate-config/generator/selection"
+	"gitlab.com/generate-config/generate-config/internal/jsonnetvm"
 	"gitlab.com/generate-config/generate-config/templates"
 )
 

@@ -10,7 +10,7 @@
 // A parse error is printed on stderr (prefixed with the file name) and the
 // exit code is 1; the other inputs are still parsed.
 //
-// Used by the Go tests of generator/graph to check that generated diagrams
+// Used by the Go tests of internal/graph to check that generated diagrams
 // parse and that every label reads back as the job name it was made from.
 // Mermaid needs a DOM (DOMPurify is used while parsing labels), so a jsdom
 // window is installed before mermaid is imported; no browser is involved.

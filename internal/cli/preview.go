@@ -9,8 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"gitlab.com/generate-config/generate-config/generator"
-	"gitlab.com/generate-config/generate-config/generator/graph"
 	"gitlab.com/generate-config/generate-config/generator/manifest"
+	"gitlab.com/generate-config/generate-config/internal/graph"
 )
 
 // PreviewOptions are the inputs of `preview`.

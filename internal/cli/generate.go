@@ -10,10 +10,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"gitlab.com/generate-config/generate-config/generator"
-	"gitlab.com/generate-config/generate-config/generator/cilog"
 	"gitlab.com/generate-config/generate-config/generator/evaluate"
 	"gitlab.com/generate-config/generate-config/generator/manifest"
-	"gitlab.com/generate-config/generate-config/generator/output"
+	"gitlab.com/generate-config/generate-config/internal/cilog"
+	"gitlab.com/generate-config/generate-config/internal/output"
 )
 
 // GenerateOptions are the inputs of `generate`.

@@ -11,8 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"gitlab.com/generate-config/generate-config/generator/authoring"
 	"gitlab.com/generate-config/generate-config/generator/manifest"
+	"gitlab.com/generate-config/generate-config/internal/authoring"
 )
 
 // FmtOptions are the inputs of `fmt`.

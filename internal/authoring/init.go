@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"gitlab.com/generate-config/generate-config/generator/output"
+	"gitlab.com/generate-config/generate-config/internal/output"
 	"io/fs"
 	"os"
 	"path"

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"gitlab.com/generate-config/generate-config/generator/authoring"
+	"gitlab.com/generate-config/generate-config/internal/authoring"
 )
 
 // LintOptions are the inputs of `lint`.

@@ -25,7 +25,7 @@ const (
 	ExitUsage   = 2 // bad flags or arguments
 )
 
-// Version is set at build time with -ldflags "-X .../cmd/cli.Version=v1.2.3";
+// Version is set at build time with -ldflags "-X .../internal/cli.Version=v1.2.3";
 // otherwise the module version from the build info is used.
 var Version = ""
 

@@ -7,7 +7,7 @@ import (
 	"text/tabwriter"
 
 	"gitlab.com/generate-config/generate-config/generator"
-	"gitlab.com/generate-config/generate-config/generator/cilog"
+	"gitlab.com/generate-config/generate-config/internal/cilog"
 )
 
 // dotenvName is the dotenv report's name, beside the output by default.

@@ -11,7 +11,7 @@ import (
 // same array of n elements. BenchmarkArrayBuild measures them; the factor
 // quoted by the rule's message (slowConcatFactor) comes from it:
 //
-//	go test -run '^$' -bench ArrayBuild -benchtime 20x ./generator/authoring
+//	go test -run '^$' -bench ArrayBuild -benchtime 20x ./internal/authoring
 var arrayIdioms = []struct {
 	name string
 	slow bool

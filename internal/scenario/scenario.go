@@ -34,9 +34,9 @@ import (
 	"gitlab.com/generate-config/generate-config/generator/changes"
 	"gitlab.com/generate-config/generate-config/generator/diag"
 	"gitlab.com/generate-config/generate-config/generator/evaluate"
-	"gitlab.com/generate-config/generate-config/generator/jsonnetvm"
 	"gitlab.com/generate-config/generate-config/generator/manifest"
-	"gitlab.com/generate-config/generate-config/generator/textdiff"
+	"gitlab.com/generate-config/generate-config/internal/jsonnetvm"
+	"gitlab.com/generate-config/generate-config/internal/textdiff"
 	"gitlab.com/generate-config/generate-config/templates"
 )
 

@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"gitlab.com/generate-config/generate-config/generator/authoring"
+	"gitlab.com/generate-config/generate-config/internal/authoring"
 )
 
 // InitOptions are the inputs of `init`.

@@ -14,8 +14,8 @@ import (
 	"gitlab.com/generate-config/generate-config/generator/changes"
 	"gitlab.com/generate-config/generate-config/generator/diag"
 	"gitlab.com/generate-config/generate-config/generator/evaluate"
-	"gitlab.com/generate-config/generate-config/generator/gitfs"
-	"gitlab.com/generate-config/generate-config/generator/jobdiff"
+	"gitlab.com/generate-config/generate-config/internal/gitfs"
+	"gitlab.com/generate-config/generate-config/internal/jobdiff"
 )
 
 // DiffOptions are the inputs of `diff`.

@@ -16,7 +16,7 @@ import (
 	"github.com/google/go-jsonnet/formatter"
 
 	"gitlab.com/generate-config/generate-config/generator/diag"
-	"gitlab.com/generate-config/generate-config/generator/output"
+	"gitlab.com/generate-config/generate-config/internal/output"
 )
 
 // FormatFile formats Jsonnet source with go-jsonnet's formatter and its

@@ -16,7 +16,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"gitlab.com/generate-config/generate-config/generator/textdiff"
+	"gitlab.com/generate-config/generate-config/internal/textdiff"
 	"gitlab.com/generate-config/generate-config/schema"
 )
 

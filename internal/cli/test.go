@@ -8,8 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"gitlab.com/generate-config/generate-config/generator/output"
-	"gitlab.com/generate-config/generate-config/generator/scenario"
+	"gitlab.com/generate-config/generate-config/internal/output"
+	"gitlab.com/generate-config/generate-config/internal/scenario"
 )
 
 // TestOptions are the inputs of `test`.
