@@ -1,7 +1,10 @@
 package schema
 
 import (
+	"gitlab.com/generate-config/generate-config/internal/cidoc"
+	"gitlab.com/generate-config/generate-config/schema/keywords"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -14,41 +17,41 @@ import (
 // default and workflow, stages, and include.
 func (v *validator) checkGlobals() {
 	c := v.cfg
-	names := make([]string, 0, len(c.globals))
-	for name := range c.globals {
+	names := make([]string, 0, len(c.Globals))
+	for name := range c.Globals {
 		names = append(names, name)
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		p := c.globals[name]
+		p := c.Globals[name]
 		if looksLikeJob(p.Value) {
 			// A generator that names a target "cache" or "variables"
 			// writes a job GitLab reads as the global keyword.
 			v.errorf(p.Key, RuleJobNameReserved, name, "`%s` is a reserved keyword and cannot be a job name: GitLab reads it as the global `%s:` keyword", name, name)
 			continue
 		}
-		if k, ok := kindAllowed(p.Value, kw.Global[name]); !ok {
-			v.errorf(valueOrKey(p), RuleWrongType, "", "%s config should be %s, not %s", name, kindPhrase(kw.Global[name]), kindPhrase([]string{k}))
+		if k, ok := kindAllowed(p.Value, keywords.KW.Global[name]); !ok {
+			v.errorf(p.ValueOrKey(), RuleWrongType, "", "%s config should be %s, not %s", name, kindPhrase(keywords.KW.Global[name]), kindPhrase([]string{k}))
 			continue
 		}
 		switch name {
 		case "default":
-			v.checkKeys(p.Value, "default", "", kw.Default)
-			for _, e := range entries(p.Value) {
-				if kinds, ok := kw.Job[keyString(e.Key)]; ok && contains(kw.Default, keyString(e.Key)) {
+			v.checkKeys(p.Value, "default", "", keywords.KW.Default)
+			for _, e := range cidoc.Entries(p.Value) {
+				if kinds, ok := keywords.KW.Job[cidoc.KeyString(e.Key)]; ok && slices.Contains(keywords.KW.Default, cidoc.KeyString(e.Key)) {
 					if k, ok := kindAllowed(e.Value, kinds); !ok {
-						v.errorf(valueOrKey(e), RuleWrongType, "", "default:%s config should be %s, not %s", keyString(e.Key), kindPhrase(kinds), kindPhrase([]string{k}))
+						v.errorf(e.ValueOrKey(), RuleWrongType, "", "default:%s config should be %s, not %s", cidoc.KeyString(e.Key), kindPhrase(kinds), kindPhrase([]string{k}))
 					}
 				}
 			}
 		case "workflow":
-			v.checkKeys(p.Value, "workflow", "", kw.Workflow)
-			if r, ok := lookup(entries(p.Value), "rules"); ok {
-				v.checkRules(r, "workflow:rules", "", kw.WorkflowRule)
+			v.checkKeys(p.Value, "workflow", "", keywords.KW.Workflow)
+			if r, ok := cidoc.Lookup(cidoc.Entries(p.Value), "rules"); ok {
+				v.checkRules(r, "workflow:rules", "", keywords.KW.WorkflowRule)
 			}
 		case "stages":
-			for _, s := range items(p.Value) {
-				if k := kindOf(s); k != kindString && k != kindRef {
+			for _, s := range cidoc.Items(p.Value) {
+				if k := cidoc.KindOf(s); k != cidoc.KindString && k != cidoc.KindRef {
 					v.errorf(s, RuleWrongType, "", "stages config should be an array of strings, not contain %s", kindPhrase([]string{k}))
 				}
 			}
@@ -60,19 +63,19 @@ func (v *validator) checkGlobals() {
 
 // looksLikeJob: a mapping with script, run or trigger.
 func looksLikeJob(n *yaml.Node) bool {
-	if kindOf(n) != kindMap {
+	if cidoc.KindOf(n) != cidoc.KindMap {
 		return false
 	}
-	ps := entries(n)
+	ps := cidoc.Entries(n)
 	for _, k := range []string{"script", "run", "trigger"} {
-		if _, ok := lookup(ps, k); ok {
+		if _, ok := cidoc.Lookup(ps, k); ok {
 			return true
 		}
 	}
 	return false
 }
 
-func valueOrKey(p pair) *yaml.Node {
+func valueOrKey(p cidoc.Pair) *yaml.Node {
 	if p.Value != nil && p.Value.Line > 0 {
 		return p.Value
 	}
@@ -82,11 +85,11 @@ func valueOrKey(p pair) *yaml.Node {
 // checkKeys reports keys of a mapping that GitLab does not know, with
 // GitLab's wording "<where> config contains unknown keys: <key>".
 func (v *validator) checkKeys(n *yaml.Node, where, job string, known []string) {
-	if kindOf(n) != kindMap {
+	if cidoc.KindOf(n) != cidoc.KindMap {
 		return
 	}
-	for _, p := range entries(n) {
-		if name := keyString(p.Key); !contains(known, name) {
+	for _, p := range cidoc.Entries(n) {
+		if name := cidoc.KeyString(p.Key); !slices.Contains(known, name) {
 			v.errorf(p.Key, RuleUnknownKey, job, "%s config contains unknown keys: %s%s", where, name, didYouMean(name, known))
 		}
 	}
@@ -117,19 +120,19 @@ func ciVariables(s string) []string {
 
 // checkInclude: the count limit, entry keys, and CI/CD variables, which a
 // dynamic child pipeline resolves to empty values (issue 378717).
-func (v *validator) checkInclude(p pair) {
+func (v *validator) checkInclude(p cidoc.Pair) {
 	list := includeItems(p.Value)
 	if len(list) > v.lim.MaxIncludes {
 		v.errorf(p.Key, RuleIncludeCount, "", "Maximum of %d nested includes are allowed! This file alone lists %d (ci_max_includes)", v.lim.MaxIncludes, len(list))
 	}
 	for _, it := range list {
-		switch kindOf(it) {
-		case kindString:
+		switch cidoc.KindOf(it) {
+		case cidoc.KindString:
 			v.checkIncludeVariables(it, "include", "", SeverityError)
-		case kindMap:
-			v.checkKeys(it, "include", "", kw.Include)
-			for _, e := range entries(it) {
-				name := keyString(e.Key)
+		case cidoc.KindMap:
+			v.checkKeys(it, "include", "", keywords.KW.Include)
+			for _, e := range cidoc.Entries(it) {
+				name := cidoc.KeyString(e.Key)
 				sev := SeverityError
 				if name == "rules" {
 					// include:rules are variable expressions by design;
@@ -138,22 +141,22 @@ func (v *validator) checkInclude(p pair) {
 				}
 				v.checkIncludeVariables(e.Value, "include:"+name, "", sev)
 			}
-		case kindRef:
+		case cidoc.KindRef:
 		default:
-			v.errorf(it, RuleWrongType, "", "include config should be a string or a hash, not %s", kindPhrase([]string{kindOf(it)}))
+			v.errorf(it, RuleWrongType, "", "include config should be a string or a hash, not %s", kindPhrase([]string{cidoc.KindOf(it)}))
 		}
 	}
 }
 
 // includeItems: include may be one string, one hash, or a list.
 func includeItems(n *yaml.Node) []*yaml.Node {
-	if kindOf(n) == kindSeq {
-		return items(n)
+	if cidoc.KindOf(n) == cidoc.KindSeq {
+		return cidoc.Items(n)
 	}
 	if n == nil {
 		return nil
 	}
-	return []*yaml.Node{resolve(n)}
+	return []*yaml.Node{cidoc.Resolve(n)}
 }
 
 // checkIncludeVariables reports every CI/CD variable in any string under n.
@@ -172,13 +175,13 @@ func walkStrings(n *yaml.Node, f func(*yaml.Node)) {
 	seen := map[*yaml.Node]bool{}
 	var walk func(*yaml.Node, int)
 	walk = func(n *yaml.Node, depth int) {
-		n = resolve(n)
+		n = cidoc.Resolve(n)
 		if n == nil || seen[n] || depth > 200 {
 			return
 		}
 		seen[n] = true
 		if n.Kind == yaml.ScalarNode {
-			if kindOf(n) == kindString && strings.Contains(n.Value, "$") {
+			if cidoc.KindOf(n) == cidoc.KindString && strings.Contains(n.Value, "$") {
 				f(n)
 			}
 			return

@@ -1,7 +1,8 @@
 package schema
 
 import (
-	"regexp"
+	"gitlab.com/generate-config/generate-config/internal/cidoc"
+	"gitlab.com/generate-config/generate-config/schema/keywords"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -13,20 +14,20 @@ import (
 func (v *validator) checkGraph() {
 	c := v.cfg
 	v.checkExtends()
-	for _, j := range c.visible() {
-		if !j.isMap() {
+	for _, j := range c.Visible() {
+		if !j.IsMap() {
 			continue
 		}
-		eff := c.effective(j)
-		if p, ok := lookup(eff, "needs"); ok {
+		eff := c.Effective(j)
+		if p, ok := cidoc.Lookup(eff, "needs"); ok {
 			v.checkNeeds(j, p, true)
 		}
-		if r, ok := lookup(eff, "rules"); ok {
-			for _, rule := range items(r.Value) {
-				if kindOf(rule) != kindMap {
+		if r, ok := cidoc.Lookup(eff, "rules"); ok {
+			for _, rule := range cidoc.Items(r.Value) {
+				if cidoc.KindOf(rule) != cidoc.KindMap {
 					continue
 				}
-				if p, ok := lookup(entries(rule), "needs"); ok {
+				if p, ok := cidoc.Lookup(cidoc.Entries(rule), "needs"); ok {
 					v.checkNeeds(j, p, false)
 				}
 			}
@@ -36,66 +37,42 @@ func (v *validator) checkGraph() {
 	v.checkNeedsCycles()
 }
 
-// Names GitLab gives the jobs of `parallel: N` ("build 1/3") and of
-// `parallel: matrix` ("build: [linux, amd64]"); needs may name those.
-var (
-	parallelName = regexp.MustCompile(`^(.+) \d+/\d+$`)
-	matrixName   = regexp.MustCompile(`^(.+): \[.*\]$`)
-)
-
-// findJob returns the visible job a need or dependency names.
-func (c *config) findJob(name string) *job {
-	if j, ok := c.byName[name]; ok && !j.hidden {
-		return j
-	}
-	for _, re := range []*regexp.Regexp{parallelName, matrixName} {
-		if m := re.FindStringSubmatch(name); m != nil {
-			if j, ok := c.byName[m[1]]; ok && !j.hidden {
-				if _, par := j.has(c, "parallel"); par {
-					return j
-				}
-			}
-		}
-	}
-	return nil
-}
-
 // need is one entry of needs, normalized.
 type need struct {
 	name     string
-	node     *yaml.Node // where to report: the job name
-	entry    *yaml.Node // the hash form, nil for a plain name
-	pipeline *pair      // needs:pipeline, if given
+	node     *yaml.Node  // where to report: the job name
+	entry    *yaml.Node  // the hash form, nil for a plain name
+	pipeline *cidoc.Pair // needs:pipeline, if given
 	optional bool
 	local    bool // a job of this pipeline (not pipeline: or project:)
 }
 
 // parseNeeds reads a needs list; entries of the wrong type are returned
 // with a nil entry and an empty name.
-func parseNeeds(p pair) []need {
+func parseNeeds(p cidoc.Pair) []need {
 	var out []need
-	for _, it := range items(p.Value) {
-		switch kindOf(it) {
-		case kindString:
+	for _, it := range cidoc.Items(p.Value) {
+		switch cidoc.KindOf(it) {
+		case cidoc.KindString:
 			out = append(out, need{name: it.Value, node: it, local: true})
-		case kindMap:
-			ps := entries(it)
+		case cidoc.KindMap:
+			ps := cidoc.Entries(it)
 			n := need{node: it, entry: it, local: true}
-			if jp, ok := lookup(ps, "job"); ok {
-				n.name, _ = scalar(jp.Value)
-				n.node = valueOrKey(jp)
+			if jp, ok := cidoc.Lookup(ps, "job"); ok {
+				n.name, _ = cidoc.Scalar(jp.Value)
+				n.node = jp.ValueOrKey()
 			}
-			if op, ok := lookup(ps, "optional"); ok && kindOf(op.Value) == kindBool {
-				n.optional = isTrue(op.Value)
+			if op, ok := cidoc.Lookup(ps, "optional"); ok && cidoc.KindOf(op.Value) == cidoc.KindBool {
+				n.optional = cidoc.IsTrue(op.Value)
 			}
-			if pp, ok := lookup(ps, "pipeline"); ok {
+			if pp, ok := cidoc.Lookup(ps, "pipeline"); ok {
 				n.local, n.pipeline = false, &pp
 			}
-			if _, ok := lookup(ps, "project"); ok {
+			if _, ok := cidoc.Lookup(ps, "project"); ok {
 				n.local = false
 			}
 			out = append(out, n)
-		case kindRef:
+		case cidoc.KindRef:
 		default:
 			out = append(out, need{node: it})
 		}
@@ -103,34 +80,29 @@ func parseNeeds(p pair) []need {
 	return out
 }
 
-func isTrue(n *yaml.Node) bool {
-	n = resolve(n)
-	return n != nil && contains([]string{"yes", "true", "on"}, strings.ToLower(n.Value))
-}
-
 // checkNeeds: the count limit (job needs only), unknown jobs unless
 // optional, stage order, duplicates (yaml_processor.rb).
-func (v *validator) checkNeeds(j *job, p pair, jobLevel bool) {
-	if kindOf(p.Value) != kindSeq {
+func (v *validator) checkNeeds(j *cidoc.Job, p cidoc.Pair, jobLevel bool) {
+	if cidoc.KindOf(p.Value) != cidoc.KindSeq {
 		return
 	}
 	list := parseNeeds(p)
 	for _, n := range list {
 		switch {
 		case n.entry != nil:
-			v.checkKeys(n.entry, "jobs:"+j.name+":needs:need", j.name, kw.Need)
+			v.checkKeys(n.entry, "jobs:"+j.Name+":needs:need", j.Name, keywords.KW.Need)
 			if n.pipeline != nil {
-				if k := kindOf(n.pipeline.Value); k != kindString && k != kindRef {
+				if k := cidoc.KindOf(n.pipeline.Value); k != cidoc.KindString && k != cidoc.KindRef {
 					// DST: "needs:need pipeline should be a string"
-					v.errorf(valueOrKey(*n.pipeline), RuleNeedsPipelineType, j.name, "jobs:%s needs:need pipeline should be a string, not %s: quote it, e.g. pipeline: \"$PARENT_PIPELINE_ID\"", j.name, kindPhrase([]string{k}))
+					v.errorf(n.pipeline.ValueOrKey(), RuleNeedsPipelineType, j.Name, "jobs:%s needs:need pipeline should be a string, not %s: quote it, e.g. pipeline: \"$PARENT_PIPELINE_ID\"", j.Name, kindPhrase([]string{k}))
 				}
 			}
 		case n.name == "" && n.node != nil && n.node.Kind != yaml.MappingNode:
-			v.errorf(n.node, RuleWrongType, j.name, "jobs:%s:needs config should be an array of strings or hashes, not contain %s", j.name, kindPhrase([]string{kindOf(n.node)}))
+			v.errorf(n.node, RuleWrongType, j.Name, "jobs:%s:needs config should be an array of strings or hashes, not contain %s", j.Name, kindPhrase([]string{cidoc.KindOf(n.node)}))
 		}
 	}
 	if jobLevel && len(list) > v.lim.MaxNeeds {
-		v.errorf(p.Key, RuleNeedsLimit, j.name, "%s: one job can only need %d others, but you have listed %d. See needs keyword documentation for more details", j.name, v.lim.MaxNeeds, len(list))
+		v.errorf(p.Key, RuleNeedsLimit, j.Name, "%s: one job can only need %d others, but you have listed %d. See needs keyword documentation for more details", j.Name, v.lim.MaxNeeds, len(list))
 	}
 	count := map[string]int{}
 	var dups []string
@@ -141,26 +113,26 @@ func (v *validator) checkNeeds(j *job, p pair, jobLevel bool) {
 		if count[n.name]++; count[n.name] == 2 {
 			dups = append(dups, n.name)
 		}
-		if n.optional && v.cfg.findJob(n.name) == nil {
+		if n.optional && v.cfg.FindJob(n.name) == nil {
 			continue
 		}
 		v.checkDependency(j, n.node, n.name, "need", RuleNeedsUnknownJob, RuleNeedsLaterStage, "")
 	}
 	if len(dups) > 0 {
-		v.errorf(p.Key, RuleNeedsDuplicate, j.name, "%s has the following needs duplicated: %s.", j.name, strings.Join(dups, ", "))
+		v.errorf(p.Key, RuleNeedsDuplicate, j.Name, "%s has the following needs duplicated: %s.", j.Name, strings.Join(dups, ", "))
 	}
 }
 
 // checkDependencies: like needs, and when needs is set too every
 // dependency must be one of the needs (entry/job.rb: "dependencies the X
 // should be part of needs").
-func (v *validator) checkDependencies(j *job, eff []pair) {
-	p, ok := lookup(eff, "dependencies")
-	if !ok || kindOf(p.Value) != kindSeq {
+func (v *validator) checkDependencies(j *cidoc.Job, eff []cidoc.Pair) {
+	p, ok := cidoc.Lookup(eff, "dependencies")
+	if !ok || cidoc.KindOf(p.Value) != cidoc.KindSeq {
 		return
 	}
 	var needed map[string]bool
-	if np, ok := lookup(eff, "needs"); ok && kindOf(np.Value) == kindSeq {
+	if np, ok := cidoc.Lookup(eff, "needs"); ok && cidoc.KindOf(np.Value) == cidoc.KindSeq {
 		needed = map[string]bool{}
 		for _, n := range parseNeeds(np) {
 			if n.local {
@@ -169,8 +141,8 @@ func (v *validator) checkDependencies(j *job, eff []pair) {
 		}
 	}
 	var missing []string
-	for _, it := range items(p.Value) {
-		name, ok := scalar(it)
+	for _, it := range cidoc.Items(p.Value) {
+		name, ok := cidoc.Scalar(it)
 		if !ok {
 			continue
 		}
@@ -180,7 +152,7 @@ func (v *validator) checkDependencies(j *job, eff []pair) {
 		}
 	}
 	if len(missing) > 0 {
-		v.errorf(p.Key, RuleDependenciesNotInNeeds, j.name, "jobs:%s dependencies the %s should be part of needs", j.name, strings.Join(missing, ", "))
+		v.errorf(p.Key, RuleDependenciesNotInNeeds, j.Name, "jobs:%s dependencies the %s should be part of needs", j.Name, strings.Join(missing, ", "))
 	}
 }
 
@@ -191,19 +163,19 @@ func (v *validator) checkNeedsCycles() {
 	edges := map[string][]string{}
 	at := map[string]*yaml.Node{}
 	var order []string
-	for _, j := range c.visible() {
-		if !j.isMap() {
+	for _, j := range c.Visible() {
+		if !j.IsMap() {
 			continue
 		}
-		order = append(order, j.name)
-		p, ok := lookup(c.effective(j), "needs")
+		order = append(order, j.Name)
+		p, ok := cidoc.Lookup(c.Effective(j), "needs")
 		if !ok {
 			continue
 		}
-		at[j.name] = p.Key
+		at[j.Name] = p.Key
 		for _, n := range parseNeeds(p) {
-			if dep := c.findJob(n.name); n.local && dep != nil {
-				edges[j.name] = append(edges[j.name], dep.name)
+			if dep := c.FindJob(n.name); n.local && dep != nil {
+				edges[j.Name] = append(edges[j.Name], dep.Name)
 			}
 		}
 	}
@@ -257,76 +229,39 @@ func sortedCopy(s []string) []string {
 }
 
 // checkExtends: extendable/entry.rb — unknown or non-hash bases, cycles,
-// and chains deeper than MAX_NESTING_LEVELS.
+// and chains deeper than MAX_NESTING_LEVELS (the chain itself is
+// internal/cidoc's; the limit is configurable for self-managed instances).
 func (v *validator) checkExtends() {
 	c := v.cfg
-	extended := map[string]bool{}
-	for _, j := range c.jobs {
-		ext, ok := lookup(j.own, "extends")
+	for _, j := range c.Jobs {
+		ext, ok := cidoc.Lookup(j.Own, "extends")
 		if !ok {
 			continue
 		}
-		for _, it := range items(ext.Value) {
-			name, isStr := scalar(it)
+		for _, it := range cidoc.Items(ext.Value) {
+			name, isStr := cidoc.Scalar(it)
 			if !isStr {
 				continue
 			}
-			extended[name] = true
-			base, ok := c.byName[name]
+			base, ok := c.ByName[name]
 			switch {
 			case !ok:
-				v.report(it, v.unlessIncluded(), RuleExtendsUnknown, j.name, "%s: unknown keys in `extends` (%s)%s", j.name, name, v.includedNote())
-			case !base.isMap():
-				v.errorf(it, RuleExtendsUnknown, j.name, "%s: invalid base hashes in `extends` (%s)", j.name, name)
+				v.report(it, v.unlessIncluded(), RuleExtendsUnknown, j.Name, "%s: unknown keys in `extends` (%s)%s", j.Name, name, v.includedNote())
+			case !base.IsMap():
+				v.errorf(it, RuleExtendsUnknown, j.Name, "%s: invalid base hashes in `extends` (%s)", j.Name, name)
 			}
 		}
 	}
-	depth := map[string]int{}
-	state := map[string]int{} // 1 visiting, 2 done
-	onCycle := map[string]bool{}
-	var chain func(j *job, path []string) int
-	chain = func(j *job, path []string) int {
-		switch state[j.name] {
-		case 1:
-			for i := range path {
-				if path[i] == j.name {
-					for _, n := range path[i:] {
-						onCycle[n] = true
-					}
-				}
-			}
-			return 0
-		case 2:
-			return depth[j.name]
-		}
-		state[j.name] = 1
-		deepest := 0
-		if ext, ok := lookup(j.own, "extends"); ok {
-			for _, name := range extendsNames(ext.Value) {
-				if base, ok := c.byName[name]; ok && base.isMap() {
-					deepest = max(deepest, 1+chain(base, append(path, j.name)))
-				}
-			}
-		}
-		state[j.name] = 2
-		depth[j.name] = deepest
-		return deepest
-	}
-	for _, j := range c.jobs {
-		if j.isMap() {
-			chain(j, nil)
-		}
-	}
-	for _, j := range c.jobs {
-		ext, ok := lookup(j.own, "extends")
+	for _, j := range c.Jobs {
+		ext, ok := cidoc.Lookup(j.Own, "extends")
 		if !ok {
 			continue
 		}
-		switch {
-		case onCycle[j.name]:
-			v.errorf(ext.Key, RuleExtendsCycle, j.name, "%s: circular dependency detected in `extends`", j.name)
-		case depth[j.name] > v.lim.MaxExtendsDepth && !extended[j.name]:
-			v.errorf(ext.Key, RuleExtendsDepth, j.name, "%s: nesting too deep in `extends` (a chain of %d, maximum is %d)", j.name, depth[j.name], v.lim.MaxExtendsDepth)
+		switch info := c.Extends(j); {
+		case info.OnCycle:
+			v.errorf(ext.Key, RuleExtendsCycle, j.Name, "%s: circular dependency detected in `extends`", j.Name)
+		case info.Depth > v.lim.MaxExtendsDepth && !info.Extended:
+			v.errorf(ext.Key, RuleExtendsDepth, j.Name, "%s: nesting too deep in `extends` (a chain of %d, maximum is %d)", j.Name, info.Depth, v.lim.MaxExtendsDepth)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"gitlab.com/generate-config/generate-config/internal/cidoc"
 	"regexp"
 	"strings"
 
@@ -27,15 +28,15 @@ func (v *validator) checkPitfalls() {
 	c := v.cfg
 	// workflow:rules first: if none can match, no job runs at all.
 	workflowBlocks := false
-	if wf, ok := c.globals["workflow"]; ok && kindOf(wf.Value) == kindMap {
-		if r, ok := lookup(entries(wf.Value), "rules"); ok && kindOf(r.Value) == kindSeq {
+	if wf, ok := c.Globals["workflow"]; ok && cidoc.KindOf(wf.Value) == cidoc.KindMap {
+		if r, ok := cidoc.Lookup(cidoc.Entries(wf.Value), "rules"); ok && cidoc.KindOf(r.Value) == cidoc.KindSeq {
 			workflowBlocks = v.rulesNeverMatch(r.Value, "")
 		}
 	}
 	anyRuns := false
-	var first *job
-	for _, j := range c.visible() {
-		if !j.isMap() {
+	var first *cidoc.Job
+	for _, j := range c.Visible() {
+		if !j.IsMap() {
 			continue
 		}
 		if first == nil {
@@ -53,28 +54,28 @@ func (v *validator) checkPitfalls() {
 		if workflowBlocks {
 			why = "no workflow:rules entry can match in a child pipeline, where CI_PIPELINE_SOURCE is parent_pipeline"
 		}
-		v.warnf(first.key, RuleEmptyPipeline, "", "downstream pipeline can not be created, the resulting pipeline would have been empty. Review the rules configuration for the relevant jobs. (%s; add a job that always runs)", why)
+		v.warnf(first.Key, RuleEmptyPipeline, "", "downstream pipeline can not be created, the resulting pipeline would have been empty. Review the rules configuration for the relevant jobs. (%s; add a job that always runs)", why)
 	}
 }
 
 // jobCanRun reports whether some rule can add the job in a child pipeline;
 // it warns about merge_request_event conditions on the way.
-func (v *validator) jobCanRun(j *job) bool {
-	eff := v.cfg.effective(j)
-	if w, ok := lookup(eff, "when"); ok {
-		if s, _ := scalar(w.Value); s == "never" {
+func (v *validator) jobCanRun(j *cidoc.Job) bool {
+	eff := v.cfg.Effective(j)
+	if w, ok := cidoc.Lookup(eff, "when"); ok {
+		if s, _ := cidoc.Scalar(w.Value); s == "never" {
 			return false
 		}
 	}
-	if only, ok := lookup(eff, "only"); ok && onlyMergeRequests(only.Value) {
-		v.warnf(only.Key, RuleChildMergeRequest, j.name, "jobs:%s runs only for merge_requests, which never happens in a child pipeline (CI_PIPELINE_SOURCE is parent_pipeline): use rules with if: $CI_MERGE_REQUEST_ID", j.name)
+	if only, ok := cidoc.Lookup(eff, "only"); ok && onlyMergeRequests(only.Value) {
+		v.warnf(only.Key, RuleChildMergeRequest, j.Name, "jobs:%s runs only for merge_requests, which never happens in a child pipeline (CI_PIPELINE_SOURCE is parent_pipeline): use rules with if: $CI_MERGE_REQUEST_ID", j.Name)
 		return false
 	}
-	r, ok := lookup(eff, "rules")
-	if !ok || kindOf(r.Value) != kindSeq {
+	r, ok := cidoc.Lookup(eff, "rules")
+	if !ok || cidoc.KindOf(r.Value) != cidoc.KindSeq {
 		return true
 	}
-	return !v.rulesNeverMatch(r.Value, j.name)
+	return !v.rulesNeverMatch(r.Value, j.Name)
 }
 
 // rulesNeverMatch reports whether no entry of a rules list can add the job
@@ -82,20 +83,20 @@ func (v *validator) jobCanRun(j *job) bool {
 // request source. It warns at each merge_request_event condition.
 func (v *validator) rulesNeverMatch(list *yaml.Node, job string) bool {
 	never := true
-	for _, rule := range items(list) {
-		if kindOf(rule) != kindMap {
+	for _, rule := range cidoc.Items(list) {
+		if cidoc.KindOf(rule) != cidoc.KindMap {
 			never = false // references and nested lists: cannot tell
 			continue
 		}
-		ps := entries(rule)
+		ps := cidoc.Entries(rule)
 		excluded := false
-		if w, ok := lookup(ps, "when"); ok {
-			if s, _ := scalar(w.Value); s == "never" {
+		if w, ok := cidoc.Lookup(ps, "when"); ok {
+			if s, _ := cidoc.Scalar(w.Value); s == "never" {
 				excluded = true
 			}
 		}
-		if cond, ok := lookup(ps, "if"); ok {
-			if s, isStr := scalar(cond.Value); isStr && mergeRequestSource.MatchString(s) {
+		if cond, ok := cidoc.Lookup(ps, "if"); ok {
+			if s, isStr := cidoc.Scalar(cond.Value); isStr && mergeRequestSource.MatchString(s) {
 				if !excluded {
 					v.warnf(cond.Value, RuleChildMergeRequest, job, "`%s` compares CI_PIPELINE_SOURCE with merge_request_event, which never matches in a child pipeline (CI_PIPELINE_SOURCE is always parent_pipeline): use $CI_MERGE_REQUEST_ID, which the parent passes down", s)
 				}
@@ -114,19 +115,19 @@ func (v *validator) rulesNeverMatch(list *yaml.Node, job string) bool {
 // onlyMergeRequests: only: [merge_requests] or only: {refs: [merge_requests]}.
 func onlyMergeRequests(n *yaml.Node) bool {
 	refs := n
-	if kindOf(n) == kindMap {
-		p, ok := lookup(entries(n), "refs")
+	if cidoc.KindOf(n) == cidoc.KindMap {
+		p, ok := cidoc.Lookup(cidoc.Entries(n), "refs")
 		if !ok {
 			return false
 		}
 		refs = p.Value
 	}
-	list := items(refs)
+	list := cidoc.Items(refs)
 	if len(list) == 0 {
 		return false
 	}
 	for _, r := range list {
-		if s, _ := scalar(r); s != "merge_requests" {
+		if s, _ := cidoc.Scalar(r); s != "merge_requests" {
 			return false
 		}
 	}

@@ -2,8 +2,11 @@ package schema
 
 import (
 	"fmt"
+	"gitlab.com/generate-config/generate-config/internal/cidoc"
+	"gitlab.com/generate-config/generate-config/schema/keywords"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -66,16 +69,16 @@ func TestDifferentialInvalidFixtures(t *testing.T) {
 // samples are YAML values of each kind, with values GitLab's schema accepts
 // for keys that need more than the default sample.
 var samples = map[string]map[string]string{
-	kindString: {"": `"x"`, "trigger": "group/project", "identity": "google_cloud", "coverage": "/x/", "when": "manual"},
-	kindInt:    {"": "1", "parallel": "2"},
-	kindBool:   {"": "true"},
-	kindMap: {"": "{}", "trigger": "{include: a.yml}", "release": "{tag_name: v1, description: d}",
+	cidoc.KindString: {"": `"x"`, "trigger": "group/project", "identity": "google_cloud", "coverage": "/x/", "when": "manual"},
+	cidoc.KindInt:    {"": "1", "parallel": "2"},
+	cidoc.KindBool:   {"": "true"},
+	cidoc.KindMap: {"": "{}", "trigger": "{include: a.yml}", "release": "{tag_name: v1, description: d}",
 		"parallel": "{matrix: [{A: [b]}]}", "allow_failure": "{exit_codes: 1}", "retry": "{max: 1}",
 		"environment": "{name: prod}", "image": "{name: alpine}", "cache": "{key: k, paths: [p]}",
 		"only": "{refs: [main]}", "except": "{refs: [main]}", "inherit": "{default: true}"},
-	kindSeq: {"": "[x]", "rules": "[{when: always}]", "run": "[{name: s, script: x}]",
+	cidoc.KindSeq: {"": "[x]", "rules": "[{when: always}]", "run": "[{name: s, script: x}]",
 		"cache": "[{key: k, paths: [p]}]", "only": "[main]", "except": "[main]"},
-	kindNull: {"": "null"},
+	cidoc.KindNull: {"": "null"},
 }
 
 func sample(kind, key string) string {
@@ -98,17 +101,17 @@ func jobWith(key, value string) string {
 // accepts, and each type it does not allow is reported as wrong-type.
 func TestDifferentialKeywordTypes(t *testing.T) {
 	s := gitlabschema.MustLoad(t)
-	keys := make([]string, 0, len(kw.Job))
-	for k := range kw.Job {
+	keys := make([]string, 0, len(keywords.KW.Job))
+	for k := range keywords.KW.Job {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, key := range keys {
-		for _, kind := range []string{kindString, kindInt, kindBool, kindMap, kindSeq, kindNull} {
+		for _, kind := range []string{cidoc.KindString, cidoc.KindInt, cidoc.KindBool, cidoc.KindMap, cidoc.KindSeq, cidoc.KindNull} {
 			doc := jobWith(key, sample(kind, key))
 			schemaErr := gitlabschema.ValidateYAML(s, []byte(doc))
 			fs := Validate("job.yml", []byte(doc), Options{})
-			if contains(kw.Job[key], kind) {
+			if slices.Contains(keywords.KW.Job[key], kind) {
 				if schemaErr != nil {
 					t.Errorf("keywords.json allows %s to be %s, but GitLab's schema rejects\n%s%v", key, kind, doc, schemaErr)
 				}

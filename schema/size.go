@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"gitlab.com/generate-config/generate-config/internal/cidoc"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -123,7 +124,7 @@ func hashBytes(n int) int {
 
 // scalarBytes: integers, floats, booleans and nil are immediates (0 bytes).
 func scalarBytes(n *yaml.Node) int {
-	if kindOf(n) == kindString {
+	if cidoc.KindOf(n) == cidoc.KindString {
 		return stringBytes(n.Value)
 	}
 	return 0
@@ -134,7 +135,7 @@ func (w *sizeWalk) add(n *yaml.Node, depth int) {
 		w.truncated = true
 		return
 	}
-	n = resolve(n)
+	n = cidoc.Resolve(n)
 	if n == nil {
 		return
 	}
@@ -160,7 +161,7 @@ func (w *sizeWalk) add(n *yaml.Node, depth int) {
 		}
 		return
 	}
-	ps := entries(n)
+	ps := cidoc.Entries(n)
 	w.size += hashBytes(len(ps))
 	for _, p := range ps {
 		w.add(p.Key, level)

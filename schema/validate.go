@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
-	"regexp"
-	"strconv"
+	"gitlab.com/generate-config/generate-config/internal/cidoc"
 
 	"go.yaml.in/yaml/v3"
 
@@ -47,7 +45,7 @@ type validator struct {
 	opts Options
 	lim  Limits
 	out  []Finding
-	cfg  *config
+	cfg  *cidoc.Document
 }
 
 func (v *validator) report(n *yaml.Node, sev Severity, rule, job, format string, args ...any) {
@@ -69,14 +67,14 @@ func (v *validator) warnf(n *yaml.Node, rule, job, format string, args ...any) {
 // unlessIncluded is the severity of "X not found": an error, unless the file
 // has an include that might define X.
 func (v *validator) unlessIncluded() Severity {
-	if v.cfg != nil && v.cfg.hasInclude {
+	if v.cfg != nil && v.cfg.HasInclude {
 		return SeverityWarning
 	}
 	return SeverityError
 }
 
 func (v *validator) includedNote() string {
-	if v.cfg != nil && v.cfg.hasInclude {
+	if v.cfg != nil && v.cfg.HasInclude {
 		return " (unless an included file defines it)"
 	}
 	return ""
@@ -89,119 +87,50 @@ func (v *validator) run(data []byte) {
 		v.errorf(nil, RuleEmptyFile, "", "File `%s` is empty!", v.file)
 		return
 	}
-	docs, err := parseDocuments(data)
+	doc, err := cidoc.Parse(data)
 	if err != nil {
 		line := 1
-		var le *lineError
-		if errors.As(err, &le) {
-			line = le.line
+		var se *cidoc.SyntaxError
+		if errors.As(err, &se) && se.Line > 0 {
+			line = se.Line
 		}
 		v.errorf(&yaml.Node{Line: line, Column: 1}, RuleYAMLSyntax, "",
 			"Included file `%s` does not have valid YAML syntax! %s", v.file, err)
 		return
 	}
-	content := contentDocument(docs)
-	if content == nil || len(content.Content) == 0 || kindOf(content) == kindNull {
+	content := doc.Content
+	if content == nil || len(content.Content) == 0 || cidoc.KindOf(content) == cidoc.KindNull {
 		// Psych loads a comments-only file as nil; the loader then says
 		// "Invalid configuration format" (lib/gitlab/config/loader/yaml.rb).
 		v.errorf(content, RuleNotAMapping, "", "Invalid configuration format: the file has no content, only comments or `---`")
 		return
 	}
-	root := resolve(content.Content[0])
-	if root == nil || root.Kind != yaml.MappingNode || root.Tag == "!reference" {
-		v.errorf(root, RuleNotAMapping, "", "Invalid configuration format: the top level must be a mapping of keywords and jobs, not %s", kindPhrase([]string{kindOf(root)}))
+	if doc.Root == nil {
+		root := cidoc.Resolve(content.Content[0])
+		v.errorf(root, RuleNotAMapping, "", "Invalid configuration format: the top level must be a mapping of keywords and jobs, not %s", kindPhrase([]string{cidoc.KindOf(root)}))
 		return
 	}
-	v.checkDuplicateKeys(content, root)
-	flattenMerges(content)
+	v.checkDuplicateKeys(doc)
 	if !v.checkParsedSize(content) {
 		return // GitLab stops at "The parsed YAML is too big"
 	}
-	v.cfg = buildConfig(root)
+	v.cfg = doc
 	v.checkGlobals()
 	v.checkJobs()
 	v.checkGraph()
 	v.checkPitfalls()
 }
 
-// lineError carries the line yaml.v3 reported ("yaml: line 3: …").
-type lineError struct {
-	line int
-	err  error
-}
-
-func (e *lineError) Error() string { return e.err.Error() }
-
-var yamlErrLine = regexp.MustCompile(`^yaml: line (\d+):`)
-
-// parseDocuments reads every YAML document. yaml.v3 reports syntax errors
-// as errors; anything it panics on is reported the same way so that no
-// input crashes the validator.
-func parseDocuments(data []byte) (docs []*yaml.Node, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("yaml: %v", r)
-		}
-	}()
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	for {
-		var doc yaml.Node
-		if e := dec.Decode(&doc); e != nil {
-			if errors.Is(e, io.EOF) {
-				return docs, nil
-			}
-			if m := yamlErrLine.FindStringSubmatch(e.Error()); m != nil {
-				n, _ := strconv.Atoi(m[1])
-				return nil, &lineError{line: n, err: e}
-			}
-			return nil, e
-		}
-		docs = append(docs, &doc)
-	}
-}
-
-// contentDocument picks the pipeline document: a file may start with a
-// header document holding only `spec:` (inputs), then `---` and the
-// configuration (doc/ci/yaml/_index.md §spec).
-func contentDocument(docs []*yaml.Node) *yaml.Node {
-	if len(docs) == 0 {
-		return nil
-	}
-	if len(docs) > 1 && len(docs[0].Content) > 0 {
-		if ps := entries(docs[0].Content[0]); len(ps) == 1 && keyString(ps[0].Key) == "spec" {
-			return docs[1]
-		}
-	}
-	return docs[0]
-}
-
 // checkDuplicateKeys warns about keys repeated in one mapping: Psych keeps
 // the last one silently, so a generator that emits two jobs of the same
 // name loses one (doc/ci/jobs/_index.md: "only one is added to the
-// pipeline"). It walks the written tree only, never through aliases.
-func (v *validator) checkDuplicateKeys(n, root *yaml.Node) {
-	if n == nil || n.Kind == yaml.AliasNode {
-		return
-	}
-	if n.Kind == yaml.MappingNode {
-		seen := map[string]*yaml.Node{}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := n.Content[i]
-			if k.Kind != yaml.ScalarNode || k.ShortTag() == "!!merge" {
-				continue
-			}
-			if first, ok := seen[k.Value]; ok {
-				job := ""
-				if n == root {
-					job = k.Value
-				}
-				v.warnf(k, RuleDuplicateKey, job, "key `%s` is defined again (first at line %d); GitLab keeps only the last one", k.Value, first.Line)
-				continue
-			}
-			seen[k.Value] = k
+// pipeline").
+func (v *validator) checkDuplicateKeys(doc *cidoc.Document) {
+	for _, d := range doc.Duplicates {
+		job := ""
+		if d.TopLevel {
+			job = d.Key.Value
 		}
-	}
-	for _, c := range n.Content {
-		v.checkDuplicateKeys(c, root)
+		v.warnf(d.Key, RuleDuplicateKey, job, "key `%s` is defined again (first at line %d); GitLab keeps only the last one", d.Key.Value, d.First.Line)
 	}
 }

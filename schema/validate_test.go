@@ -415,24 +415,6 @@ func TestEmptyPipelineNeedsEveryJobFiltered(t *testing.T) {
 	}
 }
 
-func TestKeywordData(t *testing.T) {
-	if _, err := loadKeywords([]byte(`{"global": {"x": ["strnig"]}, "job": {}, "defaultStages": ["test"], "defaultJobStage": "test"}`)); err == nil {
-		t.Error("an unknown type in keywords.json must be rejected")
-	}
-	if _, err := loadKeywords([]byte(`{"globl": {}}`)); err == nil {
-		t.Error("an unknown field in keywords.json must be rejected")
-	}
-	k := KeywordData()
-	for _, name := range k.ReservedJobNames {
-		if !k.isGlobal(name) {
-			t.Errorf("reserved job name %q is not a global keyword", name)
-		}
-	}
-	if !contains(k.DefaultStages, k.DefaultJobStage) {
-		t.Errorf("the default job stage %q is not a default stage", k.DefaultJobStage)
-	}
-}
-
 // TestCraftedAliasGraphsStayFast: merge keys, extends and deep merges over
 // shared anchors would take exponential time if each use were expanded
 // again; each of these finishes in milliseconds.

@@ -3,7 +3,7 @@ package render
 import (
 	"sort"
 
-	"gitlab.com/generate-config/generate-config/schema"
+	"gitlab.com/generate-config/generate-config/schema/keywords"
 )
 
 // topLevelOrder is the order of global keywords at the top of the file;
@@ -44,7 +44,7 @@ func sortJobKeys(keys []string) {
 // other stage after "deploy" in alphabetical order (declare `stages` in the
 // manifest to choose another order), ".post" last.
 func orderStages(used map[string]bool) []string {
-	defaults := schema.DefaultStages() // .pre, build, test, deploy, .post
+	defaults := keywords.DefaultStages() // .pre, build, test, deploy, .post
 	var extra []string
 	for s := range used {
 		if !contains(defaults, s) {

@@ -19,7 +19,8 @@ import (
 	"gitlab.com/generate-config/generate-config/generator/diag"
 	"gitlab.com/generate-config/generate-config/generator/evaluate"
 	"gitlab.com/generate-config/generate-config/generator/manifest"
-	"gitlab.com/generate-config/generate-config/schema"
+	"gitlab.com/generate-config/generate-config/internal/cidoc"
+	"gitlab.com/generate-config/generate-config/schema/keywords"
 )
 
 // Origin says which cell made a job and from which template.
@@ -102,14 +103,7 @@ func Render(m *manifest.Manifest, results []evaluate.Result, h Header) (*Documen
 
 	stages := m.Stages
 	if len(stages) == 0 {
-		used := map[string]bool{}
-		for name, j := range jobs {
-			if strings.HasPrefix(name, ".") {
-				continue
-			}
-			used[stageOf(j)] = true
-		}
-		stages = orderStages(used)
+		stages = inferStages(jobs)
 	}
 	doc.Stages = stages
 
@@ -148,20 +142,32 @@ func Render(m *manifest.Manifest, results []evaluate.Result, h Header) (*Documen
 
 func hasVisibleJob(jobs map[string]any) bool {
 	for name := range jobs {
-		if !strings.HasPrefix(name, ".") {
+		if !cidoc.IsHidden(name) {
 			return true
 		}
 	}
 	return false
 }
 
-func stageOf(job any) string {
-	if m, ok := job.(map[string]any); ok {
-		if s, ok := m["stage"].(string); ok && s != "" {
-			return s
+// inferStages lists the stages the visible jobs run in, after extends (a
+// stage a job inherits from a hidden template counts), resolved by
+// internal/cidoc exactly as the validator resolves it in the written file.
+func inferStages(jobs map[string]any) []string {
+	stages := cidoc.JobStages(jobs)
+	used := map[string]bool{}
+	for name := range jobs {
+		if cidoc.IsHidden(name) {
+			continue
 		}
+		s := stages[name]
+		if s == "" {
+			// No string stage: the validator reports the value; the
+			// renderer declares GitLab's default job stage as before.
+			s = keywords.DefaultJobStage()
+		}
+		used[s] = true
 	}
-	return schema.DefaultJobStage()
+	return orderStages(used)
 }
 
 // checkJobName refuses names GitLab would read as something else.
@@ -169,7 +175,7 @@ func checkJobName(name string) error {
 	switch {
 	case name == "":
 		return fmt.Errorf("a job name is empty")
-	case schema.IsReservedJobName(name):
+	case keywords.IsReservedJobName(name):
 		return fmt.Errorf("job name %q is a global keyword; set global keywords in the manifest's `pipeline` field", name)
 	}
 	for _, r := range name {
@@ -206,7 +212,7 @@ func noopJob(m *manifest.Manifest, h Header) (string, any) {
 		if len(m.Stages) > 0 {
 			job["stage"] = m.Stages[0]
 		} else {
-			job["stage"] = schema.DefaultJobStage()
+			job["stage"] = keywords.DefaultJobStage()
 		}
 	}
 	if _, ok := job["variables"]; !ok {

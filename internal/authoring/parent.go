@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
-	"gitlab.com/generate-config/generate-config/schema"
+	"gitlab.com/generate-config/generate-config/internal/cidoc"
+	"gitlab.com/generate-config/generate-config/schema/keywords"
 )
 
 // The parent pipeline's file and the two jobs init adds to it.
@@ -48,7 +48,8 @@ type ParentJobs struct {
 // keeps its stage. The trigger job goes to the first stage after
 // generate-config's (a job may only need jobs of its own or earlier stages),
 // or to the same stage when there is no later one. Jobs defined by
-// `include`d files are not seen.
+// `include`d files are not seen. The file is read by internal/cidoc, so an
+// existing generate-config job's stage is the one it has after `extends`.
 //
 // The appended text is checked by parsing the result: it must hold the old
 // keys in their order followed by the new jobs, or the error says to add the
@@ -58,15 +59,9 @@ func PlanParentJobs(existing []byte) (*ParentJobs, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ParentFile, err)
 	}
-	order := schema.DefaultStages()
+	order := keywords.DefaultStages()
 	if doc.hasStages {
-		order = []string{".pre"}
-		for _, s := range doc.stages {
-			if s != ".pre" && s != ".post" && !slices.Contains(order, s) {
-				order = append(order, s)
-			}
-		}
-		order = append(order, ".post")
+		order = cidoc.CompleteStages(doc.stages)
 	}
 	pj := &ParentJobs{}
 	if st, ok := doc.jobStages[GenerateJob]; ok {
@@ -141,67 +136,48 @@ type parentDoc struct {
 	keys      []string          // top-level keys, in order
 	stages    []string          // `stages`, when hasStages
 	hasStages bool              //
-	jobStages map[string]string // stage of each job that is a mapping ("test" when unset)
+	jobStages map[string]string // stage of each job that is a mapping, after extends ("test" when unset)
 }
 
-// topLevel reads the pipeline document (the last document: a `spec:` header
-// may come first).
+// topLevel reads the pipeline document (after a `spec:` header, if any)
+// with internal/cidoc, the project's one reader of CI YAML.
 func topLevel(data []byte) (*parentDoc, error) {
-	doc := &parentDoc{jobStages: map[string]string{}}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var last *yaml.Node
-	for {
-		var n yaml.Node
-		if err := dec.Decode(&n); err != nil {
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			return nil, fmt.Errorf("not valid YAML: %w", err)
+	pd := &parentDoc{jobStages: map[string]string{}}
+	doc, err := cidoc.Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("not valid YAML: %w", err)
+	}
+	if doc.Root == nil {
+		if cidoc.KindOf(doc.Content) == cidoc.KindNull {
+			return pd, nil
 		}
-		last = &n
-	}
-	if last == nil || len(last.Content) == 0 {
-		return doc, nil
-	}
-	root := last.Content[0]
-	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
-		return doc, nil
-	}
-	if root.Kind != yaml.MappingNode {
 		return nil, errors.New("the top level is not a mapping of jobs")
 	}
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		k, v := root.Content[i], resolveAlias(root.Content[i+1])
-		doc.keys = append(doc.keys, k.Value)
-		switch {
-		case k.Value == "stages":
-			doc.hasStages = true
-			if v.Kind != yaml.SequenceNode {
-				return nil, errors.New("`stages` is not a list")
-			}
-			for _, s := range v.Content {
-				doc.stages = append(doc.stages, resolveAlias(s).Value)
-			}
-		case v.Kind == yaml.MappingNode:
-			var job struct {
-				Stage string `yaml:"stage"`
-			}
-			// Errors here are GitLab's to report; default to test.
-			_ = v.Decode(&job)
-			if job.Stage == "" {
-				job.Stage = schema.DefaultJobStage()
-			}
-			doc.jobStages[k.Value] = job.Stage
+	for _, p := range doc.Top {
+		pd.keys = append(pd.keys, cidoc.KeyString(p.Key))
+	}
+	if p, ok := doc.Globals["stages"]; ok {
+		pd.hasStages = true
+		if cidoc.KindOf(p.Value) != cidoc.KindSeq {
+			return nil, errors.New("`stages` is not a list")
+		}
+		for _, s := range cidoc.Items(p.Value) {
+			v, _ := cidoc.Scalar(s)
+			pd.stages = append(pd.stages, v)
 		}
 	}
-	return doc, nil
-}
-
-func resolveAlias(n *yaml.Node) *yaml.Node {
-	for n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
+	for _, j := range doc.Jobs {
+		if !j.IsMap() {
+			continue
+		}
+		// A stage that is not a string is GitLab's to report; default to test.
+		stage, _, ok := doc.StageOf(j)
+		if !ok || stage == "" {
+			stage = keywords.DefaultJobStage()
+		}
+		pd.jobStages[j.Name] = stage
 	}
-	return n
+	return pd, nil
 }
 
 func str(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }

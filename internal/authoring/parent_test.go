@@ -76,6 +76,7 @@ func TestPlanParentJobs(t *testing.T) {
 		{name: "generate-config exists", existing: "generate-config:\n  script: [mine]\n", added: []string{TriggerJob}, present: []string{GenerateJob}, trStage: "deploy"},
 		{name: "generate-config exists in a declared stage", existing: "stages: [lint, generate, trigger]\ngenerate-config:\n  stage: generate\n  script: [mine]\n", added: []string{TriggerJob}, present: []string{GenerateJob}, trStage: "trigger"},
 		{name: "generate-config exists in the last stage", existing: "stages: [a, b]\ngenerate-config:\n  stage: b\n", added: []string{TriggerJob}, present: []string{GenerateJob}, trStage: "b"},
+		{name: "generate-config takes its stage through extends", existing: "stages: [lint, generate, trigger]\n.gen: {stage: generate}\ngenerate-config:\n  extends: .gen\n  script: [mine]\n", added: []string{TriggerJob}, present: []string{GenerateJob}, trStage: "trigger"},
 		{name: "spec header", existing: "spec:\n  inputs: {}\n---\nstages: [a]\n", added: []string{GenerateJob, TriggerJob}, genStage: ".pre", trStage: "a"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

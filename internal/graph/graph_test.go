@@ -132,6 +132,13 @@ func TestStagesAndNeeds(t *testing.T) {
 		cfg:     ".s: &s deploy\n.n: &n [x]\n.base: &base {stage: build, needs: [x]}\nx: {stage: .pre}\ny:\n  <<: *base\nz: {stage: *s, needs: *n}\n",
 		columns: []string{".pre=x", "build=y", "deploy=z"},
 		edges:   []string{"x->y", "x->z"},
+	}, {
+		// GitLab resolves extends before it places a job: the stage and
+		// needs of the template apply (issue 8, bug 2).
+		name:    "stage and needs come through extends",
+		cfg:     "stages: [build, release]\n.base: {stage: release, needs: [b]}\n.two: {extends: .base, script: [x]}\nb: {stage: build}\nr: {extends: .two}\nown: {extends: .base, stage: build, needs: []}\n",
+		columns: []string{"build=b,own", "release=r"},
+		edges:   []string{"b->r"},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := model(t, tc.cfg)

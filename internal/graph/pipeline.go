@@ -11,7 +11,10 @@
 //     `.post`, in name order, so the picture of a broken file is not silently
 //     incomplete. Stages without jobs are not drawn.
 //   - Jobs are nodes inside their stage's column, in name order (byte order).
-//     A job without `stage` is in `test`, as in GitLab. Hidden jobs (`.name`)
+//     A job's stage and needs are the ones it has after `extends` (and merge
+//     keys), as GitLab resolves them; the document is read by internal/cidoc,
+//     the project's one reader of CI YAML. A job without `stage` is in
+//     `test`, as in GitLab. Hidden jobs (`.name`)
 //     and the global keywords (default, include, stages, variables, workflow,
 //     and the deprecated global image, services, cache, before_script,
 //     after_script) are not jobs and are not drawn.
@@ -40,10 +43,7 @@
 package graph
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -51,7 +51,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"gitlab.com/generate-config/generate-config/schema"
+	"gitlab.com/generate-config/generate-config/internal/cidoc"
+	"gitlab.com/generate-config/generate-config/schema/keywords"
 )
 
 // pipeline is the drawable model of a configuration.
@@ -92,184 +93,104 @@ type need struct {
 	external string
 }
 
-// parse reads a GitLab CI YAML document into a pipeline.
+// parse reads a GitLab CI YAML document into a pipeline, with the project's
+// one model of a document (internal/cidoc): a `spec:` header, anchors, merge
+// keys and `extends` are resolved as GitLab resolves them, so a job is drawn
+// in the stage it runs in.
 func parse(cfg []byte) (*pipeline, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(cfg))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return &pipeline{}, nil // an empty file draws an empty picture
-		}
+	doc, err := cidoc.Parse(cfg)
+	if err != nil {
 		return nil, fmt.Errorf("cannot parse the pipeline YAML: %w", err)
 	}
-	// A file with a `spec:` header has its configuration in the second
-	// document; otherwise only the first document is read by GitLab.
-	if isSpecHeader(&doc) {
-		var next yaml.Node
-		if err := dec.Decode(&next); err != nil {
-			if errors.Is(err, io.EOF) {
-				return &pipeline{}, nil
+	if doc.Root == nil {
+		if cidoc.KindOf(doc.Content) == cidoc.KindNull {
+			return &pipeline{}, nil // an empty file draws an empty picture
+		}
+		return nil, fmt.Errorf("line %d: the pipeline YAML must be a mapping of keywords and jobs", cidoc.Resolve(doc.Content.Content[0]).Line)
+	}
+	for _, d := range doc.Duplicates {
+		if d.TopLevel {
+			return nil, fmt.Errorf("line %d: %q is defined twice", d.Key.Line, d.Key.Value)
+		}
+	}
+	if p, ok := doc.Globals["stages"]; ok {
+		if k := cidoc.KindOf(p.Value); k != cidoc.KindSeq && k != cidoc.KindNull {
+			return nil, fmt.Errorf("line %d: stages must be a list", p.ValueOrKey().Line)
+		}
+		for _, s := range cidoc.Items(p.Value) {
+			if _, ok := cidoc.Scalar(s); !ok {
+				return nil, fmt.Errorf("line %d: stages entries must be strings", s.Line)
 			}
-			return nil, fmt.Errorf("cannot parse the pipeline YAML: %w", err)
 		}
-		doc = next
 	}
-	root := resolve(&doc)
-	if root.Kind == yaml.DocumentNode {
-		if len(root.Content) == 0 {
-			return &pipeline{}, nil
-		}
-		root = resolve(root.Content[0])
-	}
-	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
-		return &pipeline{}, nil
-	}
-	if root.Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("line %d: the pipeline YAML must be a mapping of keywords and jobs", root.Line)
-	}
-
-	var declared []string
-	hasStages := false
 	var jobs []rawJob
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		k, v := resolve(root.Content[i]), resolve(root.Content[i+1])
-		if k.Kind != yaml.ScalarNode {
-			return nil, fmt.Errorf("line %d: top-level keys must be scalars", k.Line)
+	for _, j := range doc.Visible() {
+		if cidoc.KeyString(j.Key) == cidoc.ComplexKey {
+			return nil, fmt.Errorf("line %d: top-level keys must be scalars", j.Key.Line)
 		}
-		name := k.Value
-		if k.Tag == "!!merge" || name == "<<" {
-			return nil, fmt.Errorf("line %d: top-level merge keys (<<) are not supported", k.Line)
-		}
-		if seen[name] {
-			return nil, fmt.Errorf("line %d: %q is defined twice", k.Line, name)
-		}
-		seen[name] = true
-		switch {
-		case name == "stages":
-			hasStages = true
-			s, err := stringList(v, "stages")
-			if err != nil {
-				return nil, err
-			}
-			declared = s
-			continue
-		case schema.IsReservedJobName(name), strings.HasPrefix(name, "."):
-			continue
-		}
-		j, err := parseJob(name, v)
+		rj, err := parseJob(doc, j)
 		if err != nil {
 			return nil, err
 		}
-		jobs = append(jobs, j)
+		jobs = append(jobs, rj)
 	}
-	if !hasStages {
-		declared = schema.DefaultStages()
-	}
-	return build(declared, jobs)
+	return build(doc.Stages, jobs)
 }
 
-func isSpecHeader(doc *yaml.Node) bool {
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
-		return false
+// parseJob reads the job's stage and needs after extends.
+func parseJob(doc *cidoc.Document, j *cidoc.Job) (rawJob, error) {
+	rj := rawJob{name: j.Name}
+	if !j.IsMap() {
+		return rj, fmt.Errorf("line %d: job %q must be a mapping", j.Key.Line, j.Name)
 	}
-	m := resolve(doc.Content[0])
-	if m.Kind != yaml.MappingNode || len(m.Content) != 2 {
-		return false
+	stage, at, ok := doc.StageOf(j)
+	switch {
+	case ok:
+		rj.stage = stage
+	case cidoc.KindOf(at) == cidoc.KindNull:
+		rj.stage = keywords.DefaultJobStage()
+	default:
+		return rj, fmt.Errorf("line %d: job %q: stage must be a string", at.Line, j.Name)
 	}
-	return m.Content[0].Value == "spec"
-}
-
-// resolve follows YAML aliases to the anchored node.
-func resolve(n *yaml.Node) *yaml.Node {
-	for n != nil && n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
+	p, ok := doc.Entry(j, "needs")
+	if !ok || cidoc.KindOf(p.Value) == cidoc.KindNull {
+		return rj, nil
 	}
-	return n
-}
-
-func stringList(n *yaml.Node, what string) ([]string, error) {
-	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
-		return nil, nil
+	if cidoc.KindOf(p.Value) != cidoc.KindSeq {
+		return rj, fmt.Errorf("line %d: job %q: needs must be a list", p.ValueOrKey().Line, j.Name)
 	}
-	if n.Kind != yaml.SequenceNode {
-		return nil, fmt.Errorf("line %d: %s must be a list", n.Line, what)
-	}
-	out := make([]string, 0, len(n.Content))
-	for _, c := range n.Content {
-		c = resolve(c)
-		if c.Kind != yaml.ScalarNode {
-			return nil, fmt.Errorf("line %d: %s entries must be strings", c.Line, what)
-		}
-		out = append(out, c.Value)
-	}
-	return out, nil
-}
-
-func parseJob(name string, v *yaml.Node) (rawJob, error) {
-	j := rawJob{name: name, stage: schema.DefaultJobStage()}
-	if v.Kind != yaml.MappingNode {
-		return j, fmt.Errorf("line %d: job %q must be a mapping", v.Line, name)
-	}
-	// Decoding into a struct applies YAML merge keys (<<: *defaults), which
-	// GitLab configurations use to share a stage or needs between jobs.
-	var fields struct {
-		Stage yaml.Node `yaml:"stage"`
-		Needs yaml.Node `yaml:"needs"`
-	}
-	if err := v.Decode(&fields); err != nil {
-		return j, fmt.Errorf("job %q: %w", name, err)
-	}
-	if st := resolve(&fields.Stage); st.Kind != 0 && st.Tag != "!!null" {
-		if st.Kind != yaml.ScalarNode {
-			return j, fmt.Errorf("line %d: job %q: stage must be a string", st.Line, name)
-		}
-		j.stage = st.Value
-	}
-	nd := resolve(&fields.Needs)
-	if nd.Kind == 0 || (nd.Kind == yaml.ScalarNode && nd.Tag == "!!null") {
-		return j, nil
-	}
-	if nd.Kind != yaml.SequenceNode {
-		return j, fmt.Errorf("line %d: job %q: needs must be a list", nd.Line, name)
-	}
-	for _, e := range nd.Content {
-		n, err := parseNeed(name, resolve(e))
+	for _, e := range cidoc.Items(p.Value) {
+		n, err := parseNeed(j.Name, e)
 		if err != nil {
-			return j, err
+			return rj, err
 		}
-		j.needs = append(j.needs, n)
+		rj.needs = append(rj.needs, n)
 	}
-	return j, nil
+	return rj, nil
 }
 
 func parseNeed(job string, e *yaml.Node) (need, error) {
-	switch e.Kind {
-	case yaml.ScalarNode:
+	switch cidoc.KindOf(e) {
+	case cidoc.KindString, cidoc.KindInt, cidoc.KindFloat, cidoc.KindBool:
 		return need{job: e.Value}, nil
-	case yaml.MappingNode:
-		var m struct {
-			Job      yaml.Node `yaml:"job"`
-			Pipeline yaml.Node `yaml:"pipeline"`
-			Project  yaml.Node `yaml:"project"`
-			Ref      yaml.Node `yaml:"ref"`
-			Optional yaml.Node `yaml:"optional"`
+	case cidoc.KindMap:
+		ps := cidoc.Entries(e)
+		field := func(key string) string {
+			p, _ := cidoc.Lookup(ps, key)
+			s, _ := cidoc.Scalar(p.Value)
+			return s
 		}
-		if err := e.Decode(&m); err != nil {
-			return need{}, fmt.Errorf("job %q: needs entry: %w", job, err)
-		}
-		n := need{job: scalar(&m.Job)}
-		if o := resolve(&m.Optional); o.Kind == yaml.ScalarNode {
-			b, err := strconv.ParseBool(o.Value)
-			if err != nil {
-				return need{}, fmt.Errorf("line %d: job %q: needs:optional must be true or false", o.Line, job)
+		n := need{job: field("job")}
+		if o, ok := cidoc.Lookup(ps, "optional"); ok {
+			if cidoc.KindOf(o.Value) != cidoc.KindBool {
+				return need{}, fmt.Errorf("line %d: job %q: needs:optional must be true or false", o.ValueOrKey().Line, job)
 			}
-			n.optional = b
+			n.optional = cidoc.IsTrue(o.Value)
 		}
-		switch p, pr := scalar(&m.Pipeline), scalar(&m.Project); {
+		switch p, pr := field("pipeline"), field("project"); {
 		case pr != "":
 			ref := ""
-			if r := scalar(&m.Ref); r != "" {
+			if r := field("ref"); r != "" {
 				ref = "@" + r
 			}
 			n.external = fmt.Sprintf("%s (project %s%s)", n.job, pr, ref)
@@ -284,36 +205,25 @@ func parseNeed(job string, e *yaml.Node) (need, error) {
 	return need{}, fmt.Errorf("line %d: job %q: needs entries must be job names or mappings", e.Line, job)
 }
 
-func scalar(n *yaml.Node) string {
-	n = resolve(n)
-	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		return ""
-	}
-	return n.Value
-}
-
 // build orders stages and jobs, assigns ids and resolves needs into edges.
-func build(declared []string, jobs []rawJob) (*pipeline, error) {
-	// GitLab always has .pre first and .post last, declared or not.
-	order := []string{".pre"}
-	pos := map[string]int{".pre": 0}
-	for _, s := range declared {
-		if _, dup := pos[s]; dup || s == ".post" {
-			continue
-		}
-		pos[s] = len(order)
-		order = append(order, s)
+// stages are the document's, .pre first and .post last.
+func build(stages []string, jobs []rawJob) (*pipeline, error) {
+	last := stages[len(stages)-1]
+	order := append([]string(nil), stages[:len(stages)-1]...)
+	pos := map[string]int{}
+	for i, s := range order {
+		pos[s] = i
 	}
 	var undeclared []string
 	for _, j := range jobs {
-		if _, ok := pos[j.stage]; !ok && j.stage != ".post" {
+		if _, ok := pos[j.stage]; !ok && j.stage != last {
 			pos[j.stage] = -1
 			undeclared = append(undeclared, j.stage)
 		}
 	}
 	sort.Strings(undeclared)
 	order = append(order, undeclared...)
-	order = append(order, ".post")
+	order = append(order, last)
 
 	byStage := map[string][]rawJob{}
 	for _, j := range jobs {

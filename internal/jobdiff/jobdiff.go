@@ -3,8 +3,9 @@
 // with a YAML diff of each modified job. It is what `generate-config diff`
 // prints for the reviewer of a template merge request.
 //
-// Both documents are read as YAML and each job is re-encoded on its own,
-// comments dropped, so the header (tool version, base, head) and layout
+// Both documents are read by internal/cidoc, the project's one reader of CI
+// YAML, so aliases and merge keys are resolved as GitLab resolves them, and
+// each top-level entry is re-encoded on its own, comments dropped, so the header (tool version, base, head) and layout
 // differences of a file written by another version never show as changes.
 package jobdiff
 
@@ -16,8 +17,9 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"gitlab.com/generate-config/generate-config/internal/cidoc"
 	"gitlab.com/generate-config/generate-config/internal/textdiff"
-	"gitlab.com/generate-config/generate-config/schema"
+	"gitlab.com/generate-config/generate-config/schema/keywords"
 )
 
 // Change is a job (or global keyword) whose YAML differs.
@@ -58,7 +60,7 @@ func Compare(oldName, newName string, oldYAML, newYAML []byte) (*Result, error) 
 	for _, k := range union(oldDoc, newDoc) {
 		o, inOld := oldDoc[k]
 		n, inNew := newDoc[k]
-		global := schema.IsReservedJobName(k)
+		global := keywords.IsGlobal(k)
 		switch {
 		case inOld && inNew && bytes.Equal(o, n):
 			if !global {
@@ -92,54 +94,49 @@ func union(a, b map[string][]byte) []string {
 	return keys
 }
 
-// parse reads a config and encodes each top-level entry on its own, as a
+// parse reads a config with internal/cidoc (the project's one reader of CI
+// YAML: aliases and merge keys resolved as GitLab resolves them, a `spec:`
+// header skipped) and encodes each top-level entry on its own, as a
 // one-key mapping, so its diff shows the job's name as context.
 func parse(data []byte) (map[string][]byte, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	doc, err := cidoc.Parse(data)
+	if err != nil {
 		return nil, err
 	}
 	out := map[string][]byte{}
-	if doc.Kind == 0 { // empty file
-		return out, nil
-	}
-	root := doc.Content[0]
-	if root.Kind != yaml.MappingNode {
+	if doc.Root == nil {
+		if cidoc.KindOf(doc.Content) == cidoc.KindNull { // empty file
+			return out, nil
+		}
 		return nil, fmt.Errorf("the config is not a mapping of jobs")
 	}
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		k, v := root.Content[i], root.Content[i+1]
-		if k.Kind != yaml.ScalarNode {
-			return nil, fmt.Errorf("line %d: a top-level key is not a string", k.Line)
+	for _, d := range doc.Duplicates {
+		if d.TopLevel {
+			return nil, fmt.Errorf("line %d: key %q appears twice", d.Key.Line, d.Key.Value)
 		}
-		if _, dup := out[k.Value]; dup {
-			return nil, fmt.Errorf("line %d: key %q appears twice", k.Line, k.Value)
+	}
+	for _, p := range doc.Top {
+		name := cidoc.KeyString(p.Key)
+		if name == cidoc.ComplexKey {
+			return nil, fmt.Errorf("line %d: a top-level key is not a string", p.Key.Line)
 		}
-		enc, err := encode(k, v)
+		enc, err := encode(p)
 		if err != nil {
-			return nil, fmt.Errorf("line %d: %w", k.Line, err)
+			return nil, fmt.Errorf("line %d: %w", p.Key.Line, err)
 		}
-		out[k.Value] = enc
+		out[name] = enc
 	}
 	return out, nil
 }
 
-func encode(k, v *yaml.Node) ([]byte, error) {
-	if hasAlias(v) {
-		// An alias refers to an anchor elsewhere in the file: resolve it
-		// by decoding, so the job stands alone.
-		var val any
-		if err := v.Decode(&val); err != nil {
-			return nil, err
-		}
-		var n yaml.Node
-		if err := n.Encode(val); err != nil {
-			return nil, err
-		}
-		v = &n
+// encode writes the entry with aliases expanded, so the job stands alone.
+func encode(p cidoc.Pair) ([]byte, error) {
+	v, err := cidoc.Expand(p.Value)
+	if err != nil {
+		return nil, err
 	}
-	key := *k
-	m := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{&key, deepCopy(v)}}
+	key := *p.Key
+	m := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{&key, v}}
 	normalize(m)
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
@@ -151,27 +148,6 @@ func encode(k, v *yaml.Node) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
-}
-
-func hasAlias(n *yaml.Node) bool {
-	if n.Kind == yaml.AliasNode {
-		return true
-	}
-	for _, c := range n.Content {
-		if hasAlias(c) {
-			return true
-		}
-	}
-	return false
-}
-
-func deepCopy(n *yaml.Node) *yaml.Node {
-	c := *n
-	c.Content = make([]*yaml.Node, len(n.Content))
-	for i, x := range n.Content {
-		c.Content[i] = deepCopy(x)
-	}
-	return &c
 }
 
 // normalize drops comments and anchors (the header of a generated file is
