@@ -5,6 +5,7 @@ import (
 
 	"gitlab.com/generate-config/generate-config/generator/changes"
 	"gitlab.com/generate-config/generate-config/generator/selection"
+	"gitlab.com/generate-config/generate-config/internal/cidoc"
 )
 
 // Report connects each changed file to the jobs it caused: changed file →
@@ -14,7 +15,7 @@ type Report struct {
 	Changes changes.Resolution `json:"changes"`
 	Targets []TargetReport     `json:"targets"`
 	Unowned []string           `json:"unowned_changes,omitempty"`
-	Jobs    int                `json:"jobs"`
+	Jobs    int                `json:"jobs"` // visible jobs (Document.VisibleJobs)
 	Bytes   int                `json:"bytes"`
 	Noop    bool               `json:"noop"`
 }
@@ -23,6 +24,20 @@ type Report struct {
 type TargetReport struct {
 	*selection.Target
 	Cells []CellReport `json:"cells,omitempty"`
+}
+
+// VisibleJobs is the number of jobs the target's cells produced, hidden
+// templates (`.name`) not counted, as in Report.Jobs.
+func (t TargetReport) VisibleJobs() int {
+	n := 0
+	for _, c := range t.Cells {
+		for _, j := range c.Jobs {
+			if !cidoc.IsHidden(j) {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // CellReport lists one cell's jobs.
@@ -47,10 +62,6 @@ func NewReport(res changes.Resolution, r *Result) *Report {
 	for _, t := range r.Selection.Targets {
 		rep.Targets = append(rep.Targets, TargetReport{Target: t, Cells: cells[t.Name]})
 	}
-	for _, j := range r.Document.Jobs {
-		if j != "" && j[0] != '.' {
-			rep.Jobs++
-		}
-	}
+	rep.Jobs = r.Document.VisibleJobs()
 	return rep
 }

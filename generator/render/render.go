@@ -43,10 +43,23 @@ type Header struct {
 // Document is a rendered child pipeline.
 type Document struct {
 	YAML    []byte
-	Jobs    []string          // job names, sorted (hidden ones included)
+	Jobs    []string          // job names, sorted (hidden ones included; VisibleJobs counts the others)
 	Origins map[string]Origin // job → cell (absent for the no-op job)
 	Stages  []string
 	Noop    bool // no target was selected: the file holds the no-op job
+}
+
+// VisibleJobs is the number of jobs GitLab runs: hidden templates (`.name`)
+// are not jobs. Every job count a run prints (the file's header, the
+// summary, the dotenv report) is this one.
+func (d *Document) VisibleJobs() int {
+	n := 0
+	for _, j := range d.Jobs {
+		if !cidoc.IsHidden(j) {
+			n++
+		}
+	}
+	return n
 }
 
 // DefaultNoopName is the no-op job's name unless the manifest sets one.
@@ -125,7 +138,7 @@ func Render(m *manifest.Manifest, results []evaluate.Result, h Header) (*Documen
 	for _, name := range doc.Jobs {
 		root.Content = append(root.Content, keyNode(name), valueNode(jobs[name], true))
 	}
-	top := &yaml.Node{Kind: yaml.DocumentNode, HeadComment: header(h, len(doc.Jobs)), Content: []*yaml.Node{root}}
+	top := &yaml.Node{Kind: yaml.DocumentNode, HeadComment: header(h, doc.VisibleJobs()), Content: []*yaml.Node{root}}
 
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)

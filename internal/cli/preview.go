@@ -139,11 +139,7 @@ func printSummary(w io.Writer, rep *generator.Report, m *manifest.Manifest) {
 			break
 		}
 		shown++
-		jobs := 0
-		for _, cell := range t.Cells {
-			jobs += len(cell.Jobs)
-		}
-		fmt.Fprintf(w, "  %-28s %3d job(s)  %s\n", t.Name, jobs, describeReason(t))
+		fmt.Fprintf(w, "  %-28s %3d job(s)  %s\n", t.Name, t.VisibleJobs(), describeReason(t))
 	}
 	if rep.Noop {
 		fmt.Fprintln(w, "no target selected: the file holds the no-op job only")
