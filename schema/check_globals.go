@@ -1,8 +1,6 @@
 package schema
 
 import (
-	"gitlab.com/generate-config/generate-config/internal/cidoc"
-	"gitlab.com/generate-config/generate-config/schema/keywords"
 	"regexp"
 	"slices"
 	"sort"
@@ -11,6 +9,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"gitlab.com/generate-config/generate-config/generator/diag"
+	"gitlab.com/generate-config/generate-config/internal/cidoc"
+	"gitlab.com/generate-config/generate-config/schema/keywords"
 )
 
 // checkGlobals checks the global keywords: their types, the keys of

@@ -2,8 +2,6 @@ package schema
 
 import (
 	"fmt"
-	"gitlab.com/generate-config/generate-config/internal/cidoc"
-	"gitlab.com/generate-config/generate-config/schema/keywords"
 	"slices"
 	"sort"
 	"strconv"
@@ -13,6 +11,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"gitlab.com/generate-config/generate-config/generator/diag"
+	"gitlab.com/generate-config/generate-config/internal/cidoc"
+	"gitlab.com/generate-config/generate-config/schema/keywords"
 )
 
 // checkJobs runs the per-job checks on every visible job, after extends.

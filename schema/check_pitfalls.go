@@ -1,11 +1,12 @@
 package schema
 
 import (
-	"gitlab.com/generate-config/generate-config/internal/cidoc"
 	"regexp"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"gitlab.com/generate-config/generate-config/internal/cidoc"
 )
 
 // In a child pipeline CI_PIPELINE_SOURCE is always "parent_pipeline"

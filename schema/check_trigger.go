@@ -1,11 +1,12 @@
 package schema
 
 import (
-	"gitlab.com/generate-config/generate-config/internal/cidoc"
-	"gitlab.com/generate-config/generate-config/schema/keywords"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"gitlab.com/generate-config/generate-config/internal/cidoc"
+	"gitlab.com/generate-config/generate-config/schema/keywords"
 )
 
 // checkTrigger checks a trigger job inside the generated child: the number

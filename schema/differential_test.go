@@ -2,8 +2,6 @@ package schema
 
 import (
 	"fmt"
-	"gitlab.com/generate-config/generate-config/internal/cidoc"
-	"gitlab.com/generate-config/generate-config/schema/keywords"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,7 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"gitlab.com/generate-config/generate-config/internal/cidoc"
 	"gitlab.com/generate-config/generate-config/internal/gitlabschema"
+	"gitlab.com/generate-config/generate-config/schema/keywords"
 )
 
 // TestDifferentialValidFixtures: every valid fixture also passes GitLab's

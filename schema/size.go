@@ -2,9 +2,10 @@ package schema
 
 import (
 	"fmt"
-	"gitlab.com/generate-config/generate-config/internal/cidoc"
 
 	"go.yaml.in/yaml/v3"
+
+	"gitlab.com/generate-config/generate-config/internal/cidoc"
 )
 
 // checkFileSize: GitLab reads an `include: artifact` file of at most

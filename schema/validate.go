@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"gitlab.com/generate-config/generate-config/internal/cidoc"
 
 	"go.yaml.in/yaml/v3"
 
 	"gitlab.com/generate-config/generate-config/generator/diag"
+	"gitlab.com/generate-config/generate-config/internal/cidoc"
 )
 
 // Options tune a validation run.
