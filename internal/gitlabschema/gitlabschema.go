@@ -1,26 +1,30 @@
 // Package gitlabschema checks YAML against GitLab's official CI/CD JSON
-// schema (ci.json), for tests: the differential test of package schema and
-// golden outputs elsewhere. The schema is test data kept outside this
+// schema (ci.json), for tests only: the differential test of package schema
+// and golden outputs elsewhere. The schema is test data kept outside this
 // repository, in ../shared/gitlab-ci-schema (see its SOURCE.md); it is never
 // copied into the project.
+//
+// The YAML is read by internal/cidoc, the project's one reader of CI YAML
+// (spec: header, aliases, merge keys and Psych's scalar types), and only
+// converted to JSON values here. The package does not import testing:
+// MustLoad takes the small TB interface that *testing.T satisfies.
 package gitlabschema
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"go.yaml.in/yaml/v3"
+
+	"gitlab.com/generate-config/generate-config/internal/cidoc"
 )
 
 // SharedDir finds ../shared beside the module root (the directory holding
@@ -49,9 +53,16 @@ func SchemaPath(shared string) string {
 	return filepath.Join(shared, "gitlab-ci-schema", "ci.json")
 }
 
+// TB is what MustLoad needs of a test; testing.TB has it.
+type TB interface {
+	Helper()
+	Fatal(args ...any)
+	Skip(args ...any)
+}
+
 // MustLoad loads the official schema for a test. Without ../shared the test
 // is skipped, except in CI (CI=true), where the schema must be there.
-func MustLoad(t testing.TB) *jsonschema.Schema {
+func MustLoad(t TB) *jsonschema.Schema {
 	t.Helper()
 	shared, ok := SharedDir()
 	if ok {
@@ -119,20 +130,20 @@ func relax(v any) {
 	}
 }
 
-// ValidateYAML validates every document of data (a `spec:` header and the
-// configuration are separate documents) against s.
+// ValidateYAML validates the configuration of data, and its `spec:` header
+// when it has one (they are separate documents, each checked on its own),
+// against s.
 func ValidateYAML(s *jsonschema.Schema, data []byte) error {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
+	doc, err := cidoc.Parse(data)
+	if err != nil {
+		return err
+	}
 	var errs []error
-	for i := 0; ; i++ {
-		var doc yaml.Node
-		if err := dec.Decode(&doc); err != nil {
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			return err
+	for i, n := range []*yaml.Node{doc.Header, doc.Content} {
+		if n == nil {
+			continue
 		}
-		v, err := ToJSON(&doc)
+		v, err := ToJSON(n)
 		if err != nil {
 			return err
 		}
@@ -148,13 +159,21 @@ const maxDepth = 200
 
 // ToJSON converts a YAML node to the values encoding/json produces:
 // map[string]any, []any, string, float64 or int64 numbers, bool, nil.
-// Aliases are followed and merge keys (`<<`) applied, explicit keys winning.
-// Tags other than the core ones (such as !reference) keep the node's shape.
+// Aliases are followed and merge keys (`<<`) applied, and scalars typed, as
+// internal/cidoc reads them (Psych's YAML 1.1). Tags other than the core
+// ones (such as !reference) keep the node's shape.
 func ToJSON(n *yaml.Node) (any, error) { return toJSON(n, 0) }
 
 func toJSON(n *yaml.Node, depth int) (any, error) {
 	if depth > maxDepth {
 		return nil, errors.New("yaml: nesting too deep (or a cyclic alias)")
+	}
+	if n != nil && n.Kind == yaml.AliasNode && n.Alias == nil {
+		return nil, errors.New("yaml: unknown alias")
+	}
+	n = cidoc.Resolve(n)
+	if n == nil {
+		return nil, errors.New("yaml: alias chain too long")
 	}
 	switch n.Kind {
 	case yaml.DocumentNode:
@@ -162,11 +181,6 @@ func toJSON(n *yaml.Node, depth int) (any, error) {
 			return nil, nil
 		}
 		return toJSON(n.Content[0], depth)
-	case yaml.AliasNode:
-		if n.Alias == nil {
-			return nil, errors.New("yaml: unknown alias")
-		}
-		return toJSON(n.Alias, depth+1)
 	case yaml.SequenceNode:
 		out := make([]any, 0, len(n.Content))
 		for _, c := range n.Content {
@@ -178,58 +192,23 @@ func toJSON(n *yaml.Node, depth int) (any, error) {
 		}
 		return out, nil
 	case yaml.MappingNode:
-		return mapping(n, depth)
+		out := map[string]any{}
+		for _, p := range cidoc.Entries(n) {
+			key, err := toJSON(p.Key, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			val, err := toJSON(p.Value, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out[keyString(key)] = val
+		}
+		return out, nil
 	case yaml.ScalarNode:
-		return scalar(n)
+		return scalar(n), nil
 	}
 	return nil, fmt.Errorf("yaml: unexpected node kind %v", n.Kind)
-}
-
-func mapping(n *yaml.Node, depth int) (map[string]any, error) {
-	out := map[string]any{}
-	var merged []map[string]any
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
-			src := v
-			for src.Kind == yaml.AliasNode && src.Alias != nil {
-				src = src.Alias
-			}
-			sources := []*yaml.Node{src}
-			if src.Kind == yaml.SequenceNode {
-				sources = src.Content
-			}
-			for _, s := range sources {
-				m, err := toJSON(s, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				mm, ok := m.(map[string]any)
-				if !ok {
-					return nil, fmt.Errorf("yaml: line %d: merge of a non-mapping", k.Line)
-				}
-				merged = append(merged, mm)
-			}
-			continue
-		}
-		key, err := toJSON(k, depth+1)
-		if err != nil {
-			return nil, err
-		}
-		val, err := toJSON(v, depth+1)
-		if err != nil {
-			return nil, err
-		}
-		out[keyString(key)] = val
-	}
-	for _, m := range merged {
-		for k, v := range m {
-			if _, ok := out[k]; !ok {
-				out[k] = v
-			}
-		}
-	}
-	return out, nil
 }
 
 func keyString(k any) string {
@@ -243,34 +222,26 @@ func keyString(k any) string {
 	return string(b)
 }
 
-func scalar(n *yaml.Node) (any, error) {
-	switch n.ShortTag() {
-	case "!!null":
-		return nil, nil
-	case "!!bool":
-		var b bool
-		if err := n.Decode(&b); err != nil {
-			return nil, err
+// scalar types a scalar by cidoc.KindOf; a number Go cannot read (Psych's
+// sexagesimal `1:30`, say) or JSON cannot hold (.inf, .nan) stays text.
+func scalar(n *yaml.Node) any {
+	v := strings.ReplaceAll(n.Value, "_", "")
+	switch cidoc.KindOf(n) {
+	case cidoc.KindNull:
+		return nil
+	case cidoc.KindBool:
+		return cidoc.IsTrue(n)
+	case cidoc.KindInt:
+		if i, err := strconv.ParseInt(v, 0, 64); err == nil {
+			return i
 		}
-		return b, nil
-	case "!!int":
-		if i, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64); err == nil {
-			return i, nil
+		if f, err := strconv.ParseFloat(v, 64); err == nil {
+			return f
 		}
-		var f float64
-		if err := n.Decode(&f); err != nil {
-			return nil, err
+	case cidoc.KindFloat:
+		if f, err := strconv.ParseFloat(v, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+			return f
 		}
-		return f, nil
-	case "!!float":
-		var f float64
-		if err := n.Decode(&f); err != nil {
-			return nil, err
-		}
-		if math.IsInf(f, 0) || math.IsNaN(f) {
-			return n.Value, nil // not representable in JSON
-		}
-		return f, nil
 	}
-	return n.Value, nil
+	return n.Value
 }

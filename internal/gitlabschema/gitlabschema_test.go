@@ -2,9 +2,12 @@ package gitlabschema
 
 import (
 	"fmt"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
@@ -132,5 +135,45 @@ func TestMustLoadSkipsOrFails(t *testing.T) {
 	}
 	if got, ok := SharedDir(); !ok || got != filepath.Join(dir, "shared") {
 		t.Errorf("SharedDir = %q, %v", got, ok)
+	}
+}
+
+// TestToJSONTypesAsPsych: scalars are typed as GitLab's YAML 1.1 loader
+// types them (internal/cidoc), not as YAML 1.2 would.
+func TestToJSONTypesAsPsych(t *testing.T) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte("a: on\nb: 'on'\nc: 0x1f\nd: .inf\ne: 1_000\n"), &doc); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ToJSON(&doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"a": true, "b": "on", "c": int64(31), "d": ".inf", "e": int64(1000)}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %#v\nwant %#v", got, want)
+	}
+}
+
+// TestNoTestingOutsideTests: the package is a test helper, but its non-test
+// files must not import testing (issue 8).
+func TestNoTestingOutsideTests(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		pf, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range pf.Imports {
+			if imp.Path.Value == `"testing"` {
+				t.Errorf("%s imports testing", f)
+			}
+		}
 	}
 }
