@@ -1,6 +1,9 @@
 // Package authoring holds the engine-independent parts of the template
-// authoring workflow: formatting Jsonnet files (`generate-config fmt`) and
-// scaffolding a new setup (`generate-config init`).
+// authoring workflow: formatting Jsonnet files (`generate-config fmt`),
+// linting the manifest and templates (`generate-config lint`), and
+// scaffolding a new setup (`generate-config init`), including the plan of
+// the two jobs to add to the parent pipeline, which reads the existing
+// .gitlab-ci.yml with internal/cidoc.
 package authoring
 
 import (
