@@ -1,6 +1,10 @@
 package schema
 
-import "fmt"
+import (
+	"fmt"
+
+	"gitlab.com/generate-config/generate-config/internal/cidoc"
+)
 
 // Limits are the GitLab limits a generated child pipeline must stay within.
 // A zero (or negative) field means "GitLab's default" (see LimitTable), so a
@@ -94,7 +98,7 @@ var LimitTable = []LimitInfo{
 	{"maxRulesExists", "rules:exists paths", 50, "patterns", false,
 		"doc/ci/yaml/_index.md#rulesexists; lib/gitlab/ci/config/entry/rules/rule.rb",
 		func(l *Limits) *int { return &l.MaxRulesExists }},
-	{"maxExtendsDepth", "MAX_NESTING_LEVELS", 10, "levels", false,
+	{"maxExtendsDepth", "MAX_NESTING_LEVELS", cidoc.MaxExtendsDepth, "levels", false,
 		srcExtendsRb,
 		func(l *Limits) *int { return &l.MaxExtendsDepth }},
 	{"warnPercent", "(generate-config)", 90, "percent", false,

@@ -67,7 +67,7 @@ type Document struct {
 	HasInclude bool
 
 	merged map[[2]*yaml.Node]*yaml.Node // deepMerge results
-	ext    map[*Job]*extendsInfo
+	ext    map[*Job]*ExtendsInfo
 }
 
 // Duplicate is a key written twice in one mapping.

@@ -127,8 +127,6 @@ type ExtendsInfo struct {
 	Extended bool
 }
 
-type extendsInfo = ExtendsInfo
-
 // Extends describes the extends chain of job j (every entry, hidden ones
 // included, as GitLab resolves extends for all of them).
 func (d *Document) Extends(j *Job) ExtendsInfo {
@@ -142,10 +140,10 @@ func (d *Document) Extends(j *Job) ExtendsInfo {
 }
 
 func (d *Document) analyseExtends() {
-	d.ext = map[*Job]*extendsInfo{}
-	info := func(j *Job) *extendsInfo {
+	d.ext = map[*Job]*ExtendsInfo{}
+	info := func(j *Job) *ExtendsInfo {
 		if d.ext[j] == nil {
-			d.ext[j] = &extendsInfo{}
+			d.ext[j] = &ExtendsInfo{}
 		}
 		return d.ext[j]
 	}
