@@ -202,3 +202,50 @@ func TestJobStagesFollowExtends(t *testing.T) {
 		t.Errorf("got %v\nwant %v", got, want)
 	}
 }
+
+func TestExpand(t *testing.T) {
+	d := parse(t, ".v: &v {A: 1}\njob: {variables: *v, script: [x]}\n")
+	n, err := Expand(d.ByName["job"].Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := yaml.Marshal(n)
+	if got := strings.TrimSpace(string(b)); got != "{variables: {A: 1}, script: [x]}" {
+		t.Errorf("got %s", got)
+	}
+	// An alias bomb stops at the budget instead of eating the memory.
+	var src strings.Builder
+	src.WriteString("a0: &a0 [x, x, x, x, x, x, x, x]\n")
+	for i := 1; i < 9; i++ {
+		prev := "*a" + strconv.Itoa(i-1)
+		src.WriteString("a" + strconv.Itoa(i) + ": &a" + strconv.Itoa(i) + " [" + strings.Repeat(prev+", ", 7) + prev + "]\n")
+	}
+	src.WriteString("bomb: *a8\n")
+	d = parse(t, src.String())
+	if _, err := Expand(d.ByName["bomb"].Value); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("alias bomb: %v", err)
+	}
+}
+
+// FuzzParse: no input makes the model panic or loop, whatever its merges,
+// extends and stages.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte("a: &a {<<: *a, extends: a, stage: x}\n"))
+	f.Add([]byte(".b: {extends: [.c, b]}\n.c: {extends: .b}\nb: {extends: .b, needs: [b]}\n"))
+	f.Add([]byte("spec: {}\n---\nstages: [a, .pre]\nj: {stage: a}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d, err := Parse(data)
+		if err != nil {
+			return
+		}
+		for _, j := range d.Jobs {
+			d.Effective(j)
+			d.StageOf(j)
+			d.Extends(j)
+			d.FindJob(j.Name + " 1/2")
+		}
+		if len(d.Stages) < 2 {
+			t.Fatalf("stages %q", d.Stages)
+		}
+	})
+}
