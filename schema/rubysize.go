@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"encoding/json"
 	"math"
 	"math/big"
 	"strconv"
@@ -254,4 +255,55 @@ func psychFloat(text string) (float64, bool) {
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	return f, err == nil
+}
+
+// ValueSize estimates what a decoded JSON value (map[string]any, []any,
+// string, json.Number, bool, nil; as the renderer holds a job) costs in
+// GitLab's parsed-YAML measure once written and loaded: the largest of the
+// Ruby versions' figures for it, hash keys included. The renderer quotes
+// every string that Psych would read as something else, so a string here is
+// a String there.
+func ValueSize(v any) int {
+	var sizes [rubyVersions]int
+	addValueSize(&sizes, v)
+	return max(sizes[ruby31], sizes[ruby32], sizes[ruby33])
+}
+
+func addValueSize(sizes *[rubyVersions]int, v any) {
+	addAll := func(n int) {
+		for i := range rubyVersions {
+			sizes[i] += n
+		}
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		for i := range rubyVersions {
+			sizes[i] += rubyHashBytes(i, len(x))
+		}
+		for k, e := range x {
+			addValueSize(sizes, k)
+			addValueSize(sizes, e)
+		}
+	case []any:
+		addAll(rubyArrayBytes(len(x)))
+		for _, e := range x {
+			addValueSize(sizes, e)
+		}
+	case string:
+		for i := range rubyVersions {
+			sizes[i] += rubyStringBytes(i, len(x))
+		}
+	case json.Number:
+		if strings.ContainsAny(x.String(), ".eE") {
+			addAll(rubyFloatBytes(x.String()))
+		} else {
+			addAll(rubyIntegerBytes(x.String()))
+		}
+	case float64:
+		addAll(rubyFloatBytes(strconv.FormatFloat(x, 'g', -1, 64)))
+	case int:
+		addAll(rubyIntegerBytes(strconv.Itoa(x)))
+	case int64:
+		addAll(rubyIntegerBytes(strconv.FormatInt(x, 10)))
+	}
 }
