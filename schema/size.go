@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"math"
 
 	"go.yaml.in/yaml/v3"
 
@@ -30,7 +31,7 @@ func (v *validator) checkParsedSize(doc *yaml.Node) bool {
 	w := sizeWalk{budget: 4 * v.lim.MaxYAMLSizeBytes, maxDepth: v.lim.MaxYAMLDepth}
 	w.add(doc.Content[0], 0)
 	ok := true
-	size, limit := w.size, v.lim.MaxYAMLSizeBytes
+	size, limit := w.total(), v.lim.MaxYAMLSizeBytes
 	switch {
 	case size > limit:
 		ok = false
@@ -78,61 +79,41 @@ func human(n int) string {
 // maxDepth (which also ends alias cycles) and stops counting past budget.
 type sizeWalk struct {
 	budget, maxDepth int
-	size, depth      int
+	sizes            [rubyVersions]int // by Ruby version
+	depth            int
 	deepest          *yaml.Node
 	truncated        bool
 }
 
-// Ruby object sizes (MRI 3.x, 64-bit), as ObjectSpace.memsize_of reports
-// them; see docs/validation.md for how good this estimate is.
-const (
-	rvalueBytes        = 40  // one object slot
-	embeddedStringMax  = 23  // longer strings get a heap buffer of len+1
-	embeddedArrayMax   = 3   // longer arrays get a heap buffer of 8 bytes per element
-	smallHashBytes     = 160 // up to 8 entries: slot plus embedded table
-	smallHashEntries   = 8
-	largeHashBaseBytes = 96 // slot plus st_table header
-	largeHashEntry     = 32 // entry (24) plus bins, per capacity slot
-)
-
-func stringBytes(s string) int {
-	if len(s) <= embeddedStringMax {
-		return rvalueBytes
+// addScalar prices a scalar as the object Psych makes of it on each Ruby
+// version (see rubysize.go): strings by length, integers and floats by
+// value, booleans and nil as immediates.
+func (w *sizeWalk) addScalar(n *yaml.Node) {
+	switch cidoc.KindOf(n) {
+	case cidoc.KindString, cidoc.KindRef:
+		for v := range rubyVersions {
+			w.sizes[v] += rubyStringBytes(v, len(n.Value))
+		}
+	case cidoc.KindInt:
+		w.addAll(rubyIntegerBytes(n.Value))
+	case cidoc.KindFloat:
+		w.addAll(rubyFloatBytes(n.Value))
 	}
-	return rvalueBytes + len(s) + 1
 }
 
-func arrayBytes(n int) int {
-	if n <= embeddedArrayMax {
-		return rvalueBytes
+func (w *sizeWalk) addAll(n int) {
+	for v := range rubyVersions {
+		w.sizes[v] += n
 	}
-	return rvalueBytes + 8*n
 }
 
-func hashBytes(n int) int {
-	switch {
-	case n == 0:
-		return rvalueBytes
-	case n <= smallHashEntries:
-		return smallHashBytes
-	}
-	capacity := 16
-	for capacity < n {
-		capacity *= 2
-	}
-	return largeHashBaseBytes + largeHashEntry*capacity
-}
-
-// scalarBytes: integers, floats, booleans and nil are immediates (0 bytes).
-func scalarBytes(n *yaml.Node) int {
-	if cidoc.KindOf(n) == cidoc.KindString {
-		return stringBytes(n.Value)
-	}
-	return 0
+// total is the largest of the versions' totals.
+func (w *sizeWalk) total() int {
+	return max(w.sizes[ruby31], w.sizes[ruby32], w.sizes[ruby33])
 }
 
 func (w *sizeWalk) add(n *yaml.Node, depth int) {
-	if w.size > w.budget {
+	if w.total() > w.budget {
 		w.truncated = true
 		return
 	}
@@ -142,7 +123,7 @@ func (w *sizeWalk) add(n *yaml.Node, depth int) {
 	}
 	switch n.Kind {
 	case yaml.ScalarNode:
-		w.size += scalarBytes(n)
+		w.addScalar(n)
 		return
 	case yaml.MappingNode, yaml.SequenceNode:
 	default:
@@ -156,16 +137,42 @@ func (w *sizeWalk) add(n *yaml.Node, depth int) {
 		return
 	}
 	if n.Kind == yaml.SequenceNode {
-		w.size += arrayBytes(len(n.Content))
+		w.addAll(rubyArrayBytes(len(n.Content)))
 		for _, c := range n.Content {
 			w.add(c, level)
 		}
 		return
 	}
 	ps := cidoc.Entries(n)
-	w.size += hashBytes(len(ps))
+	for v := range rubyVersions {
+		w.sizes[v] += rubyHashBytes(v, len(ps))
+	}
 	for _, p := range ps {
 		w.add(p.Key, level)
 		w.add(p.Value, level)
 	}
+}
+
+// ParsedSize is the estimate of what GitLab's Gitlab::Utils::DeepSize
+// measures for data (the configuration document, after a `spec:` header),
+// and the nesting depth it counts; the validator compares both with
+// max_yaml_size_bytes and max_yaml_depth. The estimate is never below what
+// Ruby 3.1 to 3.3 report (see rubysize.go).
+func ParsedSize(data []byte) (size, depth int, err error) {
+	w, err := measure(data)
+	return w.total(), w.depth, err
+}
+
+// measure walks the configuration document of data without limits.
+func measure(data []byte) (sizeWalk, error) {
+	w := sizeWalk{budget: math.MaxInt / 2, maxDepth: math.MaxInt / 2}
+	doc, err := cidoc.Parse(data)
+	if err != nil {
+		return w, err
+	}
+	if doc.Content == nil || len(doc.Content.Content) == 0 {
+		return w, nil
+	}
+	w.add(doc.Content.Content[0], 0)
+	return w, nil
 }
