@@ -7,6 +7,10 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
+
+	"gitlab.com/generate-config/generate-config/internal/cidoc"
 )
 
 // realistic is n jobs of the shape GitLab users write: per target × cell,
@@ -171,18 +175,20 @@ func randomJobs(rng *rand.Rand) map[string]any {
 	return jobs
 }
 
-// sameJobs expands every visible job of both forms and compares them.
+// sameJobs expands every visible job of both forms with the project's
+// model of a GitLab document (internal/cidoc: GitLab's extends rules) and
+// compares them.
 func sameJobs(t *testing.T, plain, compacted map[string]any) {
 	t.Helper()
-	for name := range plain {
-		if strings.HasPrefix(name, ".") {
-			continue
-		}
-		want, got := expand(plain, name, 0), expand(compacted, name, 0)
-		if !reflect.DeepEqual(want, got) {
-			w, _ := json.Marshal(want)
-			g, _ := json.Marshal(got)
-			t.Fatalf("job %q expands differently:\nplain:     %s\ncompacted: %s", name, w, g)
+	want, got := expandAll(t, plain), expandAll(t, compacted)
+	if len(want) != len(got) {
+		t.Fatalf("%d visible jobs before compaction, %d after", len(want), len(got))
+	}
+	for name, w := range want {
+		if g := got[name]; !reflect.DeepEqual(w, g) {
+			wj, _ := json.Marshal(w)
+			gj, _ := json.Marshal(g)
+			t.Fatalf("job %q expands differently:\nplain:     %s\ncompacted: %s", name, wj, gj)
 		}
 	}
 	for name := range compacted {
@@ -192,46 +198,31 @@ func sameJobs(t *testing.T, plain, compacted map[string]any) {
 	}
 }
 
-// expand resolves extends by GitLab's rules. TODO(lead): replace with the
-// project's document model (internal/cidoc) once it lands.
-func expand(jobs map[string]any, name string, depth int) map[string]any {
-	job, _ := jobs[name].(map[string]any)
-	if depth > 10 {
-		return job
+// expandAll writes jobs as YAML, parses it with cidoc and returns every
+// visible job after extends.
+func expandAll(t *testing.T, jobs map[string]any) map[string]any {
+	t.Helper()
+	data, err := yaml.Marshal(jobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := cidoc.Parse(data)
+	if err != nil {
+		t.Fatal(err)
 	}
 	out := map[string]any{}
-	var bases []any
-	switch x := job["extends"].(type) {
-	case string:
-		bases = []any{x}
-	case []any:
-		bases = x
-	}
-	for _, b := range bases {
-		out = deepMerge(out, expand(jobs, b.(string), depth+1))
-	}
-	own := map[string]any{}
-	for k, v := range job {
-		if k != "extends" {
-			own[k] = v
+	for _, j := range doc.Visible() {
+		m := map[string]any{}
+		for _, p := range doc.Effective(j) {
+			if k := cidoc.KeyString(p.Key); k != "extends" {
+				var v any
+				if err := p.Value.Decode(&v); err != nil {
+					t.Fatal(err)
+				}
+				m[k] = v
+			}
 		}
-	}
-	return deepMerge(out, own)
-}
-
-func deepMerge(base, over map[string]any) map[string]any {
-	out := map[string]any{}
-	for k, v := range base {
-		out[k] = v
-	}
-	for k, v := range over {
-		bm, ok1 := out[k].(map[string]any)
-		om, ok2 := v.(map[string]any)
-		if ok1 && ok2 {
-			out[k] = deepMerge(bm, om)
-			continue
-		}
-		out[k] = v
+		out[j.Name] = m
 	}
 	return out
 }
