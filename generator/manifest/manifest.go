@@ -45,6 +45,9 @@ type Target struct {
 	Dir string `json:"dir"`
 	// Discovered is set for targets made by a `discover` entry.
 	Discovered bool `json:"discovered,omitempty"`
+	// AllowOverlap says that sharing files with other targets is intended:
+	// lint does not report the overlaps this target takes part in.
+	AllowOverlap bool `json:"allowOverlap,omitempty"`
 
 	// from is the index of the `discover` entry that made the target, so
 	// that errors name the key the user wrote.
@@ -58,6 +61,24 @@ type Discover struct {
 	Matrix   *Matrix  `json:"matrix,omitempty"`
 	Deps     []string `json:"deps,omitempty"`
 	Exclude  []string `json:"exclude,omitempty"`
+	// AllowOverlap is copied to every discovered target.
+	AllowOverlap bool `json:"allowOverlap,omitempty"`
+}
+
+// Policies for changed files that no target and no global pattern owns
+// (the manifest's `unowned`).
+const (
+	UnownedIgnore = "ignore" // say nothing
+	UnownedWarn   = "warn"   // a warning in the log, the summary and the reports (the default)
+	UnownedFail   = "fail"   // generation fails and writes nothing
+	UnownedAll    = "all"    // every target is selected, and the reason says which file did it
+)
+
+// Infer turns on dependency inference per ecosystem (generator/infer).
+type Infer struct {
+	// Go makes a target whose directory holds a go.mod depend on the
+	// targets whose modules it requires through go.work or a local replace.
+	Go bool `json:"go,omitempty"`
 }
 
 // Noop configures the job written when nothing is selected.
@@ -79,6 +100,13 @@ type Manifest struct {
 	Pipeline map[string]any  `json:"pipeline,omitempty"`
 	Changes  changes.Policy  `json:"changes"`
 	Limits   json.RawMessage `json:"limits,omitempty"`
+	// Unowned is the policy for changed files no target owns (UnownedWarn
+	// when the manifest sets none).
+	Unowned string `json:"unowned,omitempty"`
+	// Ignore lists patterns of files that need no build (docs, *.md):
+	// a change to them alone is not reported as unowned.
+	Ignore []string `json:"ignore,omitempty"`
+	Infer  Infer    `json:"infer"`
 
 	byName map[string]*Target
 }
@@ -143,6 +171,9 @@ func Decode(repo fs.FS, file string, data []byte) (*Manifest, error) {
 	if len(m.Matrix.Arch) == 0 {
 		m.Matrix.Arch = DefaultMatrix.Arch
 	}
+	if m.Unowned == "" {
+		m.Unowned = UnownedWarn
+	}
 	m.byName = map[string]*Target{}
 	var errs diag.List
 	seen := map[string]bool{}
@@ -179,6 +210,11 @@ func Decode(repo fs.FS, file string, data []byte) (*Manifest, error) {
 	for i, p := range m.Global {
 		if err := CheckPattern(p); err != nil {
 			at(fmt.Sprintf("global[%d]", i), "%v", err)
+		}
+	}
+	for i, p := range m.Ignore {
+		if err := CheckPattern(p); err != nil {
+			at(fmt.Sprintf("ignore[%d]", i), "%v", err)
 		}
 	}
 	for _, t := range m.Targets {
@@ -280,7 +316,7 @@ func (m *Manifest) discover(repo fs.FS, i int, d Discover) error {
 		if m.byName[dir] != nil {
 			continue
 		}
-		t := &Target{Name: dir, Paths: []string{escapeGlob(dir) + "/**"}, Deps: append([]string(nil), d.Deps...), Template: d.Template, Discovered: true, from: i}
+		t := &Target{Name: dir, Paths: []string{escapeGlob(dir) + "/**"}, Deps: append([]string(nil), d.Deps...), Template: d.Template, Discovered: true, AllowOverlap: d.AllowOverlap, from: i}
 		for _, ex := range d.Exclude {
 			t.Paths = append(t.Paths, "!"+strings.TrimPrefix(ex, "!"))
 		}

@@ -17,6 +17,9 @@ const (
 	ReasonDep    = "dep"    // a dependency of the target is selected
 	ReasonGlobal = "global" // a changed file matches a global pattern
 	ReasonAll    = "all"    // everything is selected (--all, or a base that cannot be known)
+	// ReasonUnowned: a changed file no target owns selected everything,
+	// because the manifest says unowned: 'all'.
+	ReasonUnowned = "unowned"
 )
 
 // Reason is one cause of a selection.
@@ -52,8 +55,12 @@ type Target struct {
 type Result struct {
 	All     bool      `json:"all"`
 	Targets []*Target `json:"targets"`
-	// Unowned are changed files no target and no global pattern claims.
+	// Unowned are changed files no target, no global pattern and no
+	// ignore pattern claims.
 	Unowned []string `json:"unowned,omitempty"`
+	// Ignored are changed files no target owns that an ignore pattern
+	// says need no build.
+	Ignored []string `json:"ignored,omitempty"`
 }
 
 // Selected returns the names of the selected targets, sorted.
@@ -142,9 +149,24 @@ func Select(m *manifest.Manifest, res changes.Resolution) *Result {
 			t.Changed = uniqueSorted(append(t.Changed, globalFiles...))
 		}
 	}
+	ignore := CompileSet(m.Ignore)
 	for _, p := range paths {
-		if !owned[p] {
+		switch {
+		case owned[p]:
+		case ignore.Test(p).Included:
+			out.Ignored = append(out.Ignored, p)
+		default:
 			out.Unowned = append(out.Unowned, p)
+		}
+	}
+	if m.Unowned == manifest.UnownedAll && len(out.Unowned) > 0 {
+		// Safe over fast: a file nobody owns might affect anything.
+		for _, t := range out.Targets {
+			t.Selected = true
+			for _, p := range out.Unowned {
+				t.Reasons = append(t.Reasons, Reason{Kind: ReasonUnowned, File: p, Detail: "no target owns it and the manifest says unowned: 'all'"})
+			}
+			t.Changed = uniqueSorted(append(t.Changed, out.Unowned...))
 		}
 	}
 	return out

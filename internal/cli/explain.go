@@ -113,7 +113,10 @@ func printExplain(w io.Writer, rep *generator.Report) {
 		}
 	}
 	if len(rep.Unowned) > 0 {
-		fmt.Fprintf(w, "\nchanged files no target claims: %s\n", strings.Join(rep.Unowned, ", "))
+		fmt.Fprintf(w, "\nunowned: %s\n", unownedText(rep))
+	}
+	if len(rep.Ignored) > 0 {
+		fmt.Fprintf(w, "ignored (the manifest's ignore patterns): %d changed file(s)\n", len(rep.Ignored))
 	}
 }
 
@@ -125,6 +128,8 @@ func reasonText(r selection.Reason) string {
 		return fmt.Sprintf("it depends on %s, which is selected", r.Dep)
 	case selection.ReasonGlobal:
 		return fmt.Sprintf("%s matches the global pattern %s", r.File, r.Pattern)
+	case selection.ReasonUnowned:
+		return fmt.Sprintf("%q is owned by no target and the manifest says unowned: 'all'", r.File)
 	}
 	return fmt.Sprintf("everything is selected: %s", r.Detail)
 }

@@ -54,6 +54,7 @@ artifacts:reports:dotenv:
                                      the file under GitLab's 5 KiB limit
   GENERATE_CONFIG_JOBS               the number of jobs
   GENERATE_CONFIG_EMPTY              true when only the no-op job is there
+  GENERATE_CONFIG_UNOWNED            changed files no target owns (a count)
 
 In a target name, control characters, ',' and '$' are written as '_', so a
 name can neither start another variable nor be expanded by GitLab.
@@ -188,6 +189,9 @@ func writeOutputs(opts *GenerateOptions, run *generation, ci bool) (string, erro
 // printWarnings shows the validator's warnings; errors never get this far
 // (they fail the run).
 func (g *generation) printWarnings(w io.Writer) {
+	for _, wn := range g.result.Warnings {
+		fmt.Fprintln(w, wn.String())
+	}
 	for _, fd := range g.result.Findings {
 		fmt.Fprintln(w, fd.String())
 	}
@@ -227,13 +231,20 @@ func runGenerationTo(ctx context.Context, f *Factory, dir, config string, cf *ch
 	if err != nil {
 		return nil, err
 	}
+	// The listing lets every run warn about targets that match no file.
+	files, err := generator.TreeFiles(repo)
+	if err != nil {
+		return nil, err
+	}
 	r, err := generator.Generate(ctx, generator.Input{
 		Repo: repo, Manifest: m, Changes: res,
 		Pipeline: evaluate.PipelineFromEnv(f.LookupEnv), LookupEnv: f.LookupEnv,
-		Version: version(), Workers: workers, OutputName: outputName,
+		Version: version(), Workers: workers, OutputName: outputName, Files: files,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &generation{manifest: m, result: r, report: generator.NewReport(res, r)}, nil
+	rep := generator.NewReport(res, r)
+	rep.UnownedPolicy = m.Unowned
+	return &generation{manifest: m, result: r, report: rep}, nil
 }

@@ -36,6 +36,8 @@ Rules:
   template-error  a template fails to evaluate, in a sample cell (error)
   never-selected  every include pattern of a target is also excluded (warning)
   no-files        a target's patterns match no file in the repository (warning)
+  overlap         one file is owned by two targets, so a change there builds
+                  both; allowOverlap: true on a target accepts it (warning)
   ctx-invariant   two cells of a template yield the same jobs apart from
                   their names: it uses no ctx field that varies (warning)
   slow-concat     an array built with + in std.foldl or a recursive

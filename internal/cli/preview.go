@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -148,7 +149,33 @@ func printSummary(w io.Writer, rep *generator.Report, m *manifest.Manifest) {
 	if rep.Noop {
 		fmt.Fprintln(w, "no target selected: the file holds the no-op job only")
 	}
+	if len(rep.Unowned) > 0 {
+		fmt.Fprintf(w, "unowned: %s\n", unownedText(rep))
+	}
 	fmt.Fprintf(w, "jobs: %d, size: %d bytes\n", rep.Jobs, rep.Bytes)
+}
+
+// unownedText says how many changed files no target owns, names the first
+// ones (quoted: they come from the repository), and what the policy did.
+func unownedText(rep *generator.Report) string {
+	const shown = 5
+	var names []string
+	for i, p := range rep.Unowned {
+		if i == shown {
+			names = append(names, fmt.Sprintf("and %d more", len(rep.Unowned)-shown))
+			break
+		}
+		names = append(names, strconv.Quote(p))
+	}
+	what := map[string]string{
+		manifest.UnownedAll:    "every target is selected (unowned: 'all')",
+		manifest.UnownedWarn:   "they build nothing (unowned: 'warn')",
+		manifest.UnownedIgnore: "they build nothing (unowned: 'ignore')",
+	}[rep.UnownedPolicy]
+	if what == "" {
+		what = "they build nothing"
+	}
+	return fmt.Sprintf("%d changed file(s) no target owns (%s): %s", len(rep.Unowned), strings.Join(names, ", "), what)
 }
 
 func describeReason(t generator.TargetReport) string {
@@ -167,6 +194,8 @@ func describeReason(t generator.TargetReport) string {
 		return fmt.Sprintf("depends on %s%s", r.Dep, more)
 	case "global":
 		return fmt.Sprintf("global: %s matches %s%s", r.File, r.Pattern, more)
+	case "unowned":
+		return fmt.Sprintf("unowned: %q is owned by no target (unowned: 'all')%s", r.File, more)
 	}
 	return fmt.Sprintf("%s: %s%s", r.Kind, r.Detail, more)
 }
