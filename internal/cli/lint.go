@@ -3,10 +3,12 @@ package cli
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"gitlab.com/generate-config/generate-config/internal/authoring"
+	"gitlab.com/generate-config/generate-config/internal/codequality"
 )
 
 // LintOptions are the inputs of `lint`.
@@ -16,6 +18,7 @@ type LintOptions struct {
 	Config  string
 	Strict  bool
 	Workers int
+	Format  string // text, json or codequality
 }
 
 // NewCmdLint builds `lint`; runF replaces lintRun in tests.
@@ -43,14 +46,24 @@ Rules:
   slow-concat     an array built with + in std.foldl or a recursive
                   function: quadratic, with the measured factor (warning)
 
-Exits 1 if there is an error, or any finding with --strict.`,
+Exits 1 if there is an error, or any finding with --strict.
+
+--format json prints {schemaVersion, findings} (schema/output/lint.schema.json);
+--format codequality prints GitLab's Code Quality report, for
+artifacts:reports:codequality (errors are major, warnings minor).`,
 		Example: `  # Before committing a template change:
   generate-config lint
 
   # In CI, failing on warnings too:
-  generate-config lint --strict`,
+  generate-config lint --strict
+
+  # A Code Quality report for the merge request widget:
+  generate-config lint --format codequality > gl-code-quality-report.json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkFormat(opts.Format, findingFormats); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -59,6 +72,7 @@ Exits 1 if there is an error, or any finding with --strict.`,
 	}
 	registerRepoFlags(cmd, &opts.Dir, &opts.Config, &opts.Workers)
 	cmd.Flags().BoolVar(&opts.Strict, "strict", false, "exit 1 on warnings too")
+	cmd.Flags().StringVar(&opts.Format, "format", "text", "output `FORMAT`: text, json or codequality")
 	return cmd
 }
 
@@ -77,16 +91,41 @@ func lintRun(cmd *cobra.Command, opts *LintOptions) error {
 		return err
 	}
 	errs, warns := 0, 0
-	for _, fd := range findings {
+	var issues []codequality.Issue
+	for i := range findings {
+		fd := &findings[i]
 		if fd.Pos.File != "" {
 			// Relative to the working directory, so editors can jump to it.
 			fd.Pos.File = workRel(f, filepath.Join(repoDir, filepath.FromSlash(fd.Pos.File)))
 		}
-		fmt.Fprintln(f.IO.Out, fd.String())
 		if fd.Severity == authoring.SeverityError {
 			errs++
 		} else {
 			warns++
+		}
+		issues = append(issues, codequality.New(fd.Rule, codequality.Severity(string(fd.Severity)), fd.Pos.File, fd.Pos.Line, fd.Message))
+	}
+	switch opts.Format {
+	case "json":
+		if findings == nil {
+			findings = []authoring.LintFinding{}
+		}
+		if err := writeJSON(f.IO.Out, struct {
+			Findings []authoring.LintFinding `json:"findings"`
+		}{findings}); err != nil {
+			return err
+		}
+	case "codequality":
+		data, err := codequality.Encode(issues)
+		if err != nil {
+			return err
+		}
+		if _, err := f.IO.Out.Write(data); err != nil {
+			return err
+		}
+	default:
+		for _, fd := range findings {
+			fmt.Fprintln(f.IO.Out, fd.String())
 		}
 	}
 	if len(findings) > 0 {
@@ -96,4 +135,18 @@ func lintRun(cmd *cobra.Command, opts *LintOptions) error {
 		return errSilent
 	}
 	return nil
+}
+
+// findingFormats are the --format values of lint and validate.
+var findingFormats = []string{"text", "json", "codequality"}
+
+// checkFormat refuses a --format value not in formats (a usage error).
+func checkFormat(format string, formats []string) error {
+	for _, f := range formats {
+		if f == format {
+			return nil
+		}
+	}
+	list := strings.Join(formats[:len(formats)-1], ", ") + " or " + formats[len(formats)-1]
+	return usagef("--format must be %s, not %q", list, format)
 }

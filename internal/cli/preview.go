@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -107,10 +108,34 @@ func previewRun(cmd *cobra.Command, opts *PreviewOptions) error {
 	return nil
 }
 
+// jsonSchemaVersion is the schemaVersion of every --format json output.
+// It changes when a field is removed or changes meaning (adding fields does
+// not); the JSON Schemas are published in schema/output.
+const jsonSchemaVersion = 1
+
+// writeJSON prints v, a JSON object, indented, with schemaVersion as its
+// first field: the one home of every --format json output.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if len(b) < 2 || b[0] != '{' {
+		return fmt.Errorf("internal error: a --format json output must be an object, not %.20s", b)
+	}
+	var obj bytes.Buffer
+	fmt.Fprintf(&obj, `{"schemaVersion":%d`, jsonSchemaVersion)
+	if string(b) != "{}" {
+		obj.WriteByte(',')
+	}
+	obj.Write(b[1:])
+	var out bytes.Buffer
+	if err := json.Indent(&out, obj.Bytes(), "", "  "); err != nil {
+		return err
+	}
+	out.WriteByte('\n')
+	_, err = w.Write(out.Bytes())
+	return err
 }
 
 // printSummary fits on one screen: the base, each selected target with its
