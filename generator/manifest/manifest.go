@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,6 +21,7 @@ import (
 
 	"gitlab.com/generate-config/generate-config/generator/changes"
 	"gitlab.com/generate-config/generate-config/generator/diag"
+	"gitlab.com/generate-config/generate-config/generator/infer"
 	"gitlab.com/generate-config/generate-config/internal/jsonnetvm"
 	"gitlab.com/generate-config/generate-config/schema/manifestschema"
 )
@@ -48,10 +50,45 @@ type Target struct {
 	// AllowOverlap says that sharing files with other targets is intended:
 	// lint does not report the overlaps this target takes part in.
 	AllowOverlap bool `json:"allowOverlap,omitempty"`
+	// Inferred are the dependencies an inferrer found (the manifest's
+	// infer), each with the line it comes from. They are in Deps too.
+	Inferred []InferredDep `json:"inferred,omitempty"`
 
 	// from is the index of the `discover` entry that made the target, so
 	// that errors name the key the user wrote.
 	from int
+	// explicit are the deps the manifest lists, before inference.
+	explicit []string
+}
+
+// InferredDep is a dependency found in an ecosystem's files.
+type InferredDep struct {
+	Dep    string   `json:"dep"`
+	Pos    diag.Pos `json:"pos"`
+	Origin string   `json:"origin"` // "services/api/go.mod:7 requires example.com/libs/auth (...)"
+}
+
+// DepOrigin says where the dependency on d comes from: "deps" when the
+// manifest lists it, the inferred origin otherwise, both when both.
+func (t *Target) DepOrigin(d string) string {
+	explicit := false
+	for _, e := range t.explicit {
+		if e == d {
+			explicit = true
+		}
+	}
+	for _, in := range t.Inferred {
+		if in.Dep == d {
+			if explicit {
+				return "deps; also " + in.Origin
+			}
+			return in.Origin
+		}
+	}
+	if explicit {
+		return "deps"
+	}
+	return ""
 }
 
 // Discover makes one target per directory that matches Glob.
@@ -240,17 +277,55 @@ func Decode(repo fs.FS, file string, data []byte) (*Manifest, error) {
 		}
 	}
 	for _, t := range m.Targets {
+		t.explicit = append([]string(nil), t.Deps...)
+	}
+	if len(errs) == 0 && m.Infer.Go {
+		if err := m.inferDeps(repo, infer.Go()); err != nil {
+			errs = append(errs, diag.Flatten(err)...)
+		}
+	}
+	for _, t := range m.Targets {
 		sort.Strings(t.Deps)
 	}
 	if len(errs) == 0 {
 		if cyc := m.findCycle(); cyc != nil {
-			at("targets", "dependency cycle: %s", strings.Join(cyc, " -> "))
+			var b strings.Builder
+			b.WriteString(cyc[0])
+			for i, n := range cyc[1:] { // each edge, with its origin when inferred
+				b.WriteString(" -> " + n)
+				if o := m.byName[cyc[i]].DepOrigin(n); o != "" && o != "deps" {
+					b.WriteString(" (" + o + ")")
+				}
+			}
+			at("targets", "dependency cycle: %s", b.String())
 		}
 	}
 	if m.Noop.Name != "" && strings.HasPrefix(m.Noop.Name, ".") {
 		at("noop.name", "%q starts with '.', which makes it a hidden job; GitLab needs a visible one", m.Noop.Name)
 	}
 	return &m, errs.Err()
+}
+
+// inferDeps adds the edges the inferrer finds to the targets' deps; an
+// explicit dep that is also inferred is kept once, and explain names both.
+// Errors (a go.mod that does not parse) keep their file and line.
+func (m *Manifest) inferDeps(repo fs.FS, in infer.Inferrer) error {
+	targets := make([]infer.Target, len(m.Targets))
+	for i, t := range m.Targets {
+		targets[i] = infer.Target{Name: t.Name, Dir: t.Dir}
+	}
+	edges, err := in.Infer(repo, targets)
+	if err != nil {
+		return err
+	}
+	for _, e := range edges {
+		t := m.byName[e.From]
+		t.Inferred = append(t.Inferred, InferredDep{Dep: e.To, Pos: e.Pos, Origin: e.Origin})
+		if !slices.Contains(t.Deps, e.To) {
+			t.Deps = append(t.Deps, e.To)
+		}
+	}
+	return nil
 }
 
 // checkPaths checks an explicit target's patterns.

@@ -28,7 +28,17 @@ type Reason struct {
 	File    string `json:"file,omitempty"`
 	Pattern string `json:"pattern,omitempty"`
 	Dep     string `json:"dep,omitempty"`
-	Detail  string `json:"detail,omitempty"`
+	// Origin says where an inferred dependency edge comes from
+	// ("services/api/go.mod:7 requires example.com/libs/auth (...)").
+	Origin string `json:"origin,omitempty"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// Dep is one dependency edge of a target with where it comes from: "deps"
+// (the manifest), an inferrer's file and line, or both.
+type Dep struct {
+	Name   string `json:"name"`
+	Origin string `json:"origin"`
 }
 
 // Rejection records a changed file that an include pattern matched but an
@@ -49,6 +59,8 @@ type Target struct {
 	// Changed are the changed files that selected the target: its own,
 	// those of the dependencies that selected it, or the global files.
 	Changed []string `json:"changed"`
+	// Deps are the target's direct dependencies, explicit and inferred.
+	Deps []Dep `json:"deps,omitempty"`
 }
 
 // Result is the selection for every target of the manifest, in name order.
@@ -80,6 +92,9 @@ func Select(m *manifest.Manifest, res changes.Resolution) *Result {
 	byName := make(map[string]*Target, len(m.Targets))
 	for _, mt := range m.Targets {
 		t := &Target{Name: mt.Name, Changed: []string{}}
+		for _, d := range mt.Deps {
+			t.Deps = append(t.Deps, Dep{Name: d, Origin: mt.DepOrigin(d)})
+		}
 		byName[mt.Name] = t
 		out.Targets = append(out.Targets, t)
 	}
@@ -135,7 +150,11 @@ func Select(m *manifest.Manifest, res changes.Resolution) *Result {
 			dt := byName[d]
 			if dt.Selected {
 				t.Selected = true
-				t.Reasons = append(t.Reasons, Reason{Kind: ReasonDep, Dep: d})
+				r := Reason{Kind: ReasonDep, Dep: d}
+				if o := m.Target(name).DepOrigin(d); o != "deps" {
+					r.Origin = o
+				}
+				t.Reasons = append(t.Reasons, r)
 				files = append(files, dt.Changed...)
 			}
 		}
