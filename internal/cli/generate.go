@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"gitlab.com/generate-config/generate-config/generator"
+	"gitlab.com/generate-config/generate-config/generator/changes"
 	"gitlab.com/generate-config/generate-config/generator/evaluate"
 	"gitlab.com/generate-config/generate-config/generator/manifest"
 	"gitlab.com/generate-config/generate-config/internal/cilog"
@@ -232,7 +235,7 @@ func runGenerationTo(ctx context.Context, f *Factory, dir, config string, cf *ch
 		return nil, err
 	}
 	// The listing lets every run warn about targets that match no file.
-	files, err := generator.TreeFiles(repo)
+	files, err := treeListing(ctx, f, repoDir, repo)
 	if err != nil {
 		return nil, err
 	}
@@ -247,4 +250,27 @@ func runGenerationTo(ctx context.Context, f *Factory, dir, config string, cf *ch
 	rep := generator.NewReport(res, r)
 	rep.UnownedPolicy = m.Unowned
 	return &generation{manifest: m, result: r, report: rep}, nil
+}
+
+// treeListing lists the repository's files for the dead-pattern check:
+// what git already knows (tracked files, and untracked ones it does not
+// ignore, so a new directory counts on a laptop), which is cheap and skips
+// build outputs and node_modules; a walk of the tree when the directory is
+// not in a git work tree.
+func treeListing(ctx context.Context, f *Factory, repoDir string, repo fs.FS) ([]string, error) {
+	git := changes.ExecGit{}
+	if f.Environ != nil {
+		git.Env = f.Environ()
+	}
+	out, err := git.Run(ctx, repoDir, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+	if err != nil {
+		return generator.TreeFiles(repo)
+	}
+	files := []string{}
+	for _, p := range strings.Split(string(out), "\x00") {
+		if p != "" {
+			files = append(files, p)
+		}
+	}
+	return files, nil
 }
