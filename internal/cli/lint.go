@@ -103,7 +103,11 @@ func lintRun(cmd *cobra.Command, opts *LintOptions) error {
 		} else {
 			warns++
 		}
-		issues = append(issues, codequality.New(fd.Rule, codequality.Severity(string(fd.Severity)), fd.Pos.File, fd.Pos.Line, fd.Message))
+		at := fd.Pos.File
+		if at == "" { // GitLab needs a path: the manifest is what lint read
+			at = workRel(f, filepath.Join(repoDir, filepath.FromSlash(opts.Config)))
+		}
+		issues = append(issues, codequality.New(fd.Rule, codequality.Severity(string(fd.Severity)), at, fd.Pos.Line, fd.Message))
 	}
 	switch opts.Format {
 	case "json":
