@@ -44,6 +44,11 @@ func NewCmdGenerate(f *Factory, runF func(*GenerateOptions) error) *cobra.Comman
 every os × arch cell, validate the result and write it atomically.
 On any error nothing is written and the exit code is 1.
 
+Every run warns about changed files that no target, global or ignore
+pattern owns (the manifest's unowned policy: warn, ignore, fail or all)
+and about targets whose paths match no file in the tree (git's listing),
+so a typo never builds nothing in silence.
+
 When CI=true (in a GitLab job), the log shows each phase in a collapsible
 section, ends with a table (the selected targets with their reason, the job
 count, the file's size against GitLab's include:artifact limit, the base,
