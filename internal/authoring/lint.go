@@ -70,6 +70,9 @@ type LintOptions struct {
 	Repo     fs.FS
 	Manifest string // repository-relative
 	Workers  int
+	// Files is the repository's listing for the no-files and overlap
+	// checks (git's, from the command line); nil walks Repo.
+	Files []string
 }
 
 // The measured cost of building an array with + in a loop, quoted by the
@@ -135,9 +138,11 @@ func Lint(ctx context.Context, opts LintOptions) ([]LintFinding, error) {
 		}
 	}
 
-	files, err := repoFiles(opts.Repo)
-	if err != nil {
-		return nil, err
+	files := opts.Files
+	if files == nil {
+		if files, err = repoFiles(opts.Repo); err != nil {
+			return nil, err
+		}
 	}
 	for _, t := range m.Targets {
 		l.checkTarget(m, t, files, pos)

@@ -84,8 +84,12 @@ func lintRun(cmd *cobra.Command, opts *LintOptions) error {
 		return err
 	}
 	defer root.Close()
+	files, err := treeListing(cmd.Context(), f, repoDir, root.FS())
+	if err != nil {
+		return err
+	}
 	findings, err := authoring.Lint(cmd.Context(), authoring.LintOptions{
-		Repo: root.FS(), Manifest: filepath.ToSlash(opts.Config), Workers: opts.Workers,
+		Repo: root.FS(), Manifest: filepath.ToSlash(opts.Config), Workers: opts.Workers, Files: files,
 	})
 	if err != nil {
 		return err
