@@ -46,6 +46,9 @@ type Input struct {
 	// OutputName is the file name findings are reported against
 	// (default generated-config.yml).
 	OutputName string
+	// Files is the repository's file listing (TreeFiles). When set,
+	// targets whose paths match none of them are warned about.
+	Files []string
 }
 
 // Result is what a generation produced, for the file, the summary and
@@ -56,6 +59,9 @@ type Result struct {
 	Document  *render.Document
 	// Findings are the validator's warnings (a run with errors fails).
 	Findings []schema.Finding
+	// Warnings are about the manifest and the change set: unowned changed
+	// files, targets that match no file.
+	Warnings []Warning
 }
 
 // Generate selects, evaluates, renders and validates. It writes nothing.
@@ -69,6 +75,13 @@ func Generate(ctx context.Context, in Input) (*Result, error) {
 		return nil, err
 	}
 	sel := selection.Select(m, in.Changes)
+	warnings, err := unowned(m, sel)
+	if err != nil {
+		return nil, err
+	}
+	if in.Files != nil {
+		warnings = append(warnings, deadTargets(m, in.Files)...)
+	}
 	vars, err := evaluate.AllowedVars(in.LookupEnv, m.Vars)
 	if err != nil {
 		return nil, err
@@ -90,7 +103,7 @@ func Generate(ctx context.Context, in Input) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Result{Selection: sel, Cells: results, Document: doc}
+	r := &Result{Selection: sel, Cells: results, Document: doc, Warnings: warnings}
 	name := in.OutputName
 	if name == "" {
 		name = "generated-config.yml"

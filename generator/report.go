@@ -15,9 +15,15 @@ type Report struct {
 	Changes changes.Resolution `json:"changes"`
 	Targets []TargetReport     `json:"targets"`
 	Unowned []string           `json:"unowned_changes,omitempty"`
-	Jobs    int                `json:"jobs"` // visible jobs (Document.VisibleJobs)
-	Bytes   int                `json:"bytes"`
-	Noop    bool               `json:"noop"`
+	// Ignored are changed files no target owns that the manifest's
+	// ignore patterns say need no build.
+	Ignored []string `json:"ignored_changes,omitempty"`
+	// UnownedPolicy is the manifest's unowned policy the run applied.
+	UnownedPolicy string    `json:"unowned_policy,omitempty"`
+	Warnings      []Warning `json:"warnings,omitempty"`
+	Jobs          int       `json:"jobs"` // visible jobs (Document.VisibleJobs)
+	Bytes         int       `json:"bytes"`
+	Noop          bool      `json:"noop"`
 }
 
 // TargetReport is a selection verdict with the jobs its cells produced.
@@ -49,7 +55,7 @@ type CellReport struct {
 
 // NewReport builds the report of a generation.
 func NewReport(res changes.Resolution, r *Result) *Report {
-	rep := &Report{Changes: res, Unowned: r.Selection.Unowned, Noop: r.Document.Noop, Bytes: len(r.Document.YAML)}
+	rep := &Report{Changes: res, Unowned: r.Selection.Unowned, Ignored: r.Selection.Ignored, Warnings: r.Warnings, Noop: r.Document.Noop, Bytes: len(r.Document.YAML)}
 	cells := map[string][]CellReport{}
 	for _, c := range r.Cells {
 		names := make([]string, 0, len(c.Jobs))

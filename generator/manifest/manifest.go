@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,6 +21,7 @@ import (
 
 	"gitlab.com/generate-config/generate-config/generator/changes"
 	"gitlab.com/generate-config/generate-config/generator/diag"
+	"gitlab.com/generate-config/generate-config/generator/infer"
 	"gitlab.com/generate-config/generate-config/internal/jsonnetvm"
 	"gitlab.com/generate-config/generate-config/schema/manifestschema"
 )
@@ -45,10 +47,48 @@ type Target struct {
 	Dir string `json:"dir"`
 	// Discovered is set for targets made by a `discover` entry.
 	Discovered bool `json:"discovered,omitempty"`
+	// AllowOverlap says that sharing files with other targets is intended:
+	// lint does not report the overlaps this target takes part in.
+	AllowOverlap bool `json:"allowOverlap,omitempty"`
+	// Inferred are the dependencies an inferrer found (the manifest's
+	// infer), each with the line it comes from. They are in Deps too.
+	Inferred []InferredDep `json:"inferred,omitempty"`
 
 	// from is the index of the `discover` entry that made the target, so
 	// that errors name the key the user wrote.
 	from int
+	// explicit are the deps the manifest lists, before inference.
+	explicit []string
+}
+
+// InferredDep is a dependency found in an ecosystem's files.
+type InferredDep struct {
+	Dep    string   `json:"dep"`
+	Pos    diag.Pos `json:"pos"`
+	Origin string   `json:"origin"` // "services/api/go.mod:7 requires example.com/libs/auth (...)"
+}
+
+// DepOrigin says where the dependency on d comes from: "deps" when the
+// manifest lists it, the inferred origin otherwise, both when both.
+func (t *Target) DepOrigin(d string) string {
+	explicit := false
+	for _, e := range t.explicit {
+		if e == d {
+			explicit = true
+		}
+	}
+	for _, in := range t.Inferred {
+		if in.Dep == d {
+			if explicit {
+				return "deps; also " + in.Origin
+			}
+			return in.Origin
+		}
+	}
+	if explicit {
+		return "deps"
+	}
+	return ""
 }
 
 // Discover makes one target per directory that matches Glob.
@@ -58,6 +98,24 @@ type Discover struct {
 	Matrix   *Matrix  `json:"matrix,omitempty"`
 	Deps     []string `json:"deps,omitempty"`
 	Exclude  []string `json:"exclude,omitempty"`
+	// AllowOverlap is copied to every discovered target.
+	AllowOverlap bool `json:"allowOverlap,omitempty"`
+}
+
+// Policies for changed files that no target and no global pattern owns
+// (the manifest's `unowned`).
+const (
+	UnownedIgnore = "ignore" // say nothing
+	UnownedWarn   = "warn"   // a warning in the log, the summary and the reports (the default)
+	UnownedFail   = "fail"   // generation fails and writes nothing
+	UnownedAll    = "all"    // every target is selected, and the reason says which file did it
+)
+
+// Infer turns on dependency inference per ecosystem (generator/infer).
+type Infer struct {
+	// Go makes a target whose directory holds a go.mod depend on the
+	// targets whose modules it requires through go.work or a local replace.
+	Go bool `json:"go,omitempty"`
 }
 
 // Noop configures the job written when nothing is selected.
@@ -79,6 +137,13 @@ type Manifest struct {
 	Pipeline map[string]any  `json:"pipeline,omitempty"`
 	Changes  changes.Policy  `json:"changes"`
 	Limits   json.RawMessage `json:"limits,omitempty"`
+	// Unowned is the policy for changed files no target owns (UnownedWarn
+	// when the manifest sets none).
+	Unowned string `json:"unowned,omitempty"`
+	// Ignore lists patterns of files that need no build (docs, *.md):
+	// a change to them alone is not reported as unowned.
+	Ignore []string `json:"ignore,omitempty"`
+	Infer  Infer    `json:"infer"`
 
 	byName map[string]*Target
 }
@@ -143,6 +208,9 @@ func Decode(repo fs.FS, file string, data []byte) (*Manifest, error) {
 	if len(m.Matrix.Arch) == 0 {
 		m.Matrix.Arch = DefaultMatrix.Arch
 	}
+	if m.Unowned == "" {
+		m.Unowned = UnownedWarn
+	}
 	m.byName = map[string]*Target{}
 	var errs diag.List
 	seen := map[string]bool{}
@@ -181,6 +249,11 @@ func Decode(repo fs.FS, file string, data []byte) (*Manifest, error) {
 			at(fmt.Sprintf("global[%d]", i), "%v", err)
 		}
 	}
+	for i, p := range m.Ignore {
+		if err := CheckPattern(p); err != nil {
+			at(fmt.Sprintf("ignore[%d]", i), "%v", err)
+		}
+	}
 	for _, t := range m.Targets {
 		key := "targets" + keyOf(t.Name)
 		depKey := func(i int) string { return fmt.Sprintf("%s.deps[%d]", key, i) }
@@ -204,17 +277,55 @@ func Decode(repo fs.FS, file string, data []byte) (*Manifest, error) {
 		}
 	}
 	for _, t := range m.Targets {
+		t.explicit = append([]string(nil), t.Deps...)
+	}
+	if len(errs) == 0 && m.Infer.Go {
+		if err := m.inferDeps(repo, infer.Go()); err != nil {
+			errs = append(errs, diag.Flatten(err)...)
+		}
+	}
+	for _, t := range m.Targets {
 		sort.Strings(t.Deps)
 	}
 	if len(errs) == 0 {
 		if cyc := m.findCycle(); cyc != nil {
-			at("targets", "dependency cycle: %s", strings.Join(cyc, " -> "))
+			var b strings.Builder
+			b.WriteString(cyc[0])
+			for i, n := range cyc[1:] { // each edge, with its origin when inferred
+				b.WriteString(" -> " + n)
+				if o := m.byName[cyc[i]].DepOrigin(n); o != "" && o != "deps" {
+					b.WriteString(" (" + o + ")")
+				}
+			}
+			at("targets", "dependency cycle: %s", b.String())
 		}
 	}
 	if m.Noop.Name != "" && strings.HasPrefix(m.Noop.Name, ".") {
 		at("noop.name", "%q starts with '.', which makes it a hidden job; GitLab needs a visible one", m.Noop.Name)
 	}
 	return &m, errs.Err()
+}
+
+// inferDeps adds the edges the inferrer finds to the targets' deps; an
+// explicit dep that is also inferred is kept once, and explain names both.
+// Errors (a go.mod that does not parse) keep their file and line.
+func (m *Manifest) inferDeps(repo fs.FS, in infer.Inferrer) error {
+	targets := make([]infer.Target, len(m.Targets))
+	for i, t := range m.Targets {
+		targets[i] = infer.Target{Name: t.Name, Dir: t.Dir}
+	}
+	edges, err := in.Infer(repo, targets)
+	if err != nil {
+		return err
+	}
+	for _, e := range edges {
+		t := m.byName[e.From]
+		t.Inferred = append(t.Inferred, InferredDep{Dep: e.To, Pos: e.Pos, Origin: e.Origin})
+		if !slices.Contains(t.Deps, e.To) {
+			t.Deps = append(t.Deps, e.To)
+		}
+	}
+	return nil
 }
 
 // checkPaths checks an explicit target's patterns.
@@ -280,7 +391,7 @@ func (m *Manifest) discover(repo fs.FS, i int, d Discover) error {
 		if m.byName[dir] != nil {
 			continue
 		}
-		t := &Target{Name: dir, Paths: []string{escapeGlob(dir) + "/**"}, Deps: append([]string(nil), d.Deps...), Template: d.Template, Discovered: true, from: i}
+		t := &Target{Name: dir, Paths: []string{escapeGlob(dir) + "/**"}, Deps: append([]string(nil), d.Deps...), Template: d.Template, Discovered: true, AllowOverlap: d.AllowOverlap, from: i}
 		for _, ex := range d.Exclude {
 			t.Paths = append(t.Paths, "!"+strings.TrimPrefix(ex, "!"))
 		}

@@ -77,6 +77,26 @@ func TestDecodeErrors(t *testing.T) {
 			want: []string{`generate-config.jsonnet: (top level): unknown key "tragets" (did you mean "targets"?)`},
 		},
 		{
+			name: "unknown unowned policy",
+			js:   `{"unowned": "sometimes"}`,
+			want: []string{`generate-config.jsonnet: unowned: value must be one of 'ignore', 'warn', 'fail', 'all'`},
+		},
+		{
+			name: "ignore pattern that can never match",
+			js:   `{"ignore": ["docs/"]}`,
+			want: []string{`generate-config.jsonnet: ignore[0]: pattern "docs/" ends with '/', which never matches: changed paths are files (write "docs/**" for everything below it)`},
+		},
+		{
+			name: "unknown inferrer",
+			js:   `{"infer": {"node": true}}`,
+			want: []string{`generate-config.jsonnet: infer: unknown key "node"`},
+		},
+		{
+			name: "allowOverlap is a boolean",
+			js:   api(`, "allowOverlap": "yes"`),
+			want: []string{`generate-config.jsonnet: targets.api.allowOverlap: got string, want boolean`},
+		},
+		{
 			name: "unknown top-level key, nothing close",
 			js:   `{"zzzzzzzz": 1}`,
 			want: []string{`generate-config.jsonnet: (top level): unknown key "zzzzzzzz"`},
@@ -620,5 +640,40 @@ func TestLoadFromSubdirectory(t *testing.T) {
 	}
 	if m.File != "conf/gc.jsonnet" || m.Target("x:y") == nil {
 		t.Errorf("File = %q, targets = %+v", m.File, m.Targets)
+	}
+}
+
+// TestInferGo: inferred edges join the explicit deps (once each, sorted),
+// discovered targets take part, and each dep says where it comes from.
+func TestInferGo(t *testing.T) {
+	repo := repoWith(fstest.MapFS{
+		"services/a/go.mod": {Data: []byte("module example.com/a\n\ngo 1.22\n\nrequire example.com/lib v0.0.0\n\nreplace example.com/lib => ../../lib\n")},
+		"services/b/go.mod": {Data: []byte("module example.com/b\n\ngo 1.22\n\nrequire example.com/lib v0.0.0\n\nreplace example.com/lib => ../../lib\n")},
+		"lib/go.mod":        {Data: []byte("module example.com/lib\n\ngo 1.22\n")},
+	})
+	js := `{"infer": {"go": true},
+	  "targets": {"lib": {"paths": ["lib/**"], "template": "t.jsonnet"}, "other": {"paths": ["o/**"], "template": "t.jsonnet"}},
+	  "discover": [{"glob": "services/*", "template": "t.jsonnet", "deps": ["other", "lib"]}]}`
+	m := mustDecode(t, repo, js)
+	a := m.Target("services/a")
+	if !slices.Equal(a.Deps, []string{"lib", "other"}) {
+		t.Errorf("deps %q", a.Deps)
+	}
+	if got := a.DepOrigin("lib"); got != "deps; also services/a/go.mod:5 requires example.com/lib (replace => ../../lib)" {
+		t.Errorf("origin of lib: %q", got)
+	}
+	if got := a.DepOrigin("other"); got != "deps" {
+		t.Errorf("origin of other: %q", got)
+	}
+	// Without the explicit deps, the edge is inferred alone.
+	m = mustDecode(t, repo, strings.Replace(js, `"deps": ["other", "lib"]`, `"deps": []`, 1))
+	b := m.Target("services/b")
+	if !slices.Equal(b.Deps, []string{"lib"}) || b.DepOrigin("lib") != "services/b/go.mod:5 requires example.com/lib (replace => ../../lib)" {
+		t.Errorf("deps %q, origin %q", b.Deps, b.DepOrigin("lib"))
+	}
+	// Off by default.
+	m = mustDecode(t, repo, strings.Replace(js, `"go": true`, `"go": false`, 1))
+	if deps := m.Target("services/b").Deps; !slices.Equal(deps, []string{"lib", "other"}) || len(m.Target("services/b").Inferred) != 0 {
+		t.Errorf("inferred without infer.go: %q", deps)
 	}
 }

@@ -17,6 +17,9 @@ const (
 	ReasonDep    = "dep"    // a dependency of the target is selected
 	ReasonGlobal = "global" // a changed file matches a global pattern
 	ReasonAll    = "all"    // everything is selected (--all, or a base that cannot be known)
+	// ReasonUnowned: a changed file no target owns selected everything,
+	// because the manifest says unowned: 'all'.
+	ReasonUnowned = "unowned"
 )
 
 // Reason is one cause of a selection.
@@ -25,7 +28,17 @@ type Reason struct {
 	File    string `json:"file,omitempty"`
 	Pattern string `json:"pattern,omitempty"`
 	Dep     string `json:"dep,omitempty"`
-	Detail  string `json:"detail,omitempty"`
+	// Origin says where an inferred dependency edge comes from
+	// ("services/api/go.mod:7 requires example.com/libs/auth (...)").
+	Origin string `json:"origin,omitempty"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// Dep is one dependency edge of a target with where it comes from: "deps"
+// (the manifest), an inferrer's file and line, or both.
+type Dep struct {
+	Name   string `json:"name"`
+	Origin string `json:"origin"`
 }
 
 // Rejection records a changed file that an include pattern matched but an
@@ -46,14 +59,20 @@ type Target struct {
 	// Changed are the changed files that selected the target: its own,
 	// those of the dependencies that selected it, or the global files.
 	Changed []string `json:"changed"`
+	// Deps are the target's direct dependencies, explicit and inferred.
+	Deps []Dep `json:"deps,omitempty"`
 }
 
 // Result is the selection for every target of the manifest, in name order.
 type Result struct {
 	All     bool      `json:"all"`
 	Targets []*Target `json:"targets"`
-	// Unowned are changed files no target and no global pattern claims.
+	// Unowned are changed files no target, no global pattern and no
+	// ignore pattern claims.
 	Unowned []string `json:"unowned,omitempty"`
+	// Ignored are changed files no target owns that an ignore pattern
+	// says need no build.
+	Ignored []string `json:"ignored,omitempty"`
 }
 
 // Selected returns the names of the selected targets, sorted.
@@ -73,6 +92,9 @@ func Select(m *manifest.Manifest, res changes.Resolution) *Result {
 	byName := make(map[string]*Target, len(m.Targets))
 	for _, mt := range m.Targets {
 		t := &Target{Name: mt.Name, Changed: []string{}}
+		for _, d := range mt.Deps {
+			t.Deps = append(t.Deps, Dep{Name: d, Origin: mt.DepOrigin(d)})
+		}
 		byName[mt.Name] = t
 		out.Targets = append(out.Targets, t)
 	}
@@ -128,7 +150,11 @@ func Select(m *manifest.Manifest, res changes.Resolution) *Result {
 			dt := byName[d]
 			if dt.Selected {
 				t.Selected = true
-				t.Reasons = append(t.Reasons, Reason{Kind: ReasonDep, Dep: d})
+				r := Reason{Kind: ReasonDep, Dep: d}
+				if o := m.Target(name).DepOrigin(d); o != "deps" {
+					r.Origin = o
+				}
+				t.Reasons = append(t.Reasons, r)
 				files = append(files, dt.Changed...)
 			}
 		}
@@ -142,9 +168,24 @@ func Select(m *manifest.Manifest, res changes.Resolution) *Result {
 			t.Changed = uniqueSorted(append(t.Changed, globalFiles...))
 		}
 	}
+	ignore := CompileSet(m.Ignore)
 	for _, p := range paths {
-		if !owned[p] {
+		switch {
+		case owned[p]:
+		case ignore.Test(p).Included:
+			out.Ignored = append(out.Ignored, p)
+		default:
 			out.Unowned = append(out.Unowned, p)
+		}
+	}
+	if m.Unowned == manifest.UnownedAll && len(out.Unowned) > 0 {
+		// Safe over fast: a file nobody owns might affect anything.
+		for _, t := range out.Targets {
+			t.Selected = true
+			for _, p := range out.Unowned {
+				t.Reasons = append(t.Reasons, Reason{Kind: ReasonUnowned, File: p, Detail: "no target owns it and the manifest says unowned: 'all'"})
+			}
+			t.Changed = uniqueSorted(append(t.Changed, out.Unowned...))
 		}
 	}
 	return out

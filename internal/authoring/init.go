@@ -2,6 +2,7 @@ package authoring
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"encoding/json"
 	"errors"
@@ -13,8 +14,12 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"testing/fstest"
 	"text/template"
 	"unicode"
+
+	"gitlab.com/generate-config/generate-config/generator"
+	"gitlab.com/generate-config/generate-config/internal/scenario"
 )
 
 // The starter files init writes, as text/template sources. They are real
@@ -176,6 +181,7 @@ type Plan struct {
 	Targets  []Target
 	Skipped  []Skipped
 	Scenario string // the scenario file, also in Files
+	Golden   string // its golden file, computed by running it; also in Files
 	Files    []File
 }
 
@@ -225,7 +231,50 @@ func PlanInit(root string) (*Plan, error) {
 	}); err != nil {
 		return nil, err
 	}
+	if err := p.addGolden(name); err != nil {
+		return nil, err
+	}
 	return p, nil
+}
+
+// addGolden runs the scaffolded scenario over the repository as it will be
+// once the plan is written, and adds its output as the golden file, so that
+// the first `generate-config test` after init passes.
+func (p *Plan) addGolden(name string) error {
+	files := map[string][]byte{}
+	for _, f := range p.Files {
+		files[f.Path] = f.Data
+	}
+	repo := overlayFS{base: os.DirFS(p.Root), files: files}
+	m, err := generator.LoadManifest(repo, ManifestFile)
+	if err != nil {
+		return fmt.Errorf("internal error: the scaffolded manifest does not load: %w", err)
+	}
+	s, err := scenario.Load(repo, p.Scenario, name)
+	if err != nil {
+		return fmt.Errorf("internal error: the scaffolded scenario does not load: %w", err)
+	}
+	got, err := scenario.Generate(context.Background(), repo, m, s, 1)
+	if err != nil {
+		return fmt.Errorf("internal error: the scaffolded scenario does not generate: %w", err)
+	}
+	p.Golden = s.Golden
+	p.Files = append(p.Files, File{Path: s.Golden, Data: got})
+	return nil
+}
+
+// overlayFS is base with files added (or replaced) by path: the repository
+// as it will be after init, read before anything is written.
+type overlayFS struct {
+	base  fs.FS
+	files map[string][]byte
+}
+
+func (o overlayFS) Open(name string) (fs.File, error) {
+	if data, ok := o.files[name]; ok {
+		return fstest.MapFS{name: &fstest.MapFile{Data: data, Mode: 0o644}}.Open(name)
+	}
+	return o.base.Open(name)
 }
 
 func (p *Plan) add(name, tmpl string, data any) error {

@@ -132,13 +132,22 @@ func TestPlanInit(t *testing.T) {
 	for _, f := range p.Files {
 		paths = append(paths, f.Path)
 		// What init writes is already formatted: fmt --check passes.
+		if f.Path == p.Golden {
+			continue // YAML, which fmt leaves alone
+		}
 		if out, err := FormatFile(f.Path, f.Data); err != nil || string(out) != string(f.Data) {
 			t.Errorf("%s is not formatted (%v):\n%s", f.Path, err, f.Data)
 		}
 	}
-	want := []string{"generate-config.jsonnet", "ci/build.jsonnet", "ci/scenarios/services-api.jsonnet"}
+	want := []string{"generate-config.jsonnet", "ci/build.jsonnet", "ci/scenarios/services-api.jsonnet", "ci/scenarios/services-api.golden.yml"}
 	if !reflect.DeepEqual(paths, want) {
 		t.Fatalf("files %q, want %q", paths, want)
+	}
+	// The golden file is the scenario's output: the change selects the
+	// first target only.
+	golden := string(p.Files[3].Data)
+	if p.Golden != want[3] || !strings.Contains(golden, "build:services/api:linux-amd64:") || strings.Contains(golden, "services/web") {
+		t.Errorf("golden %q:\n%s", p.Golden, golden)
 	}
 
 	// The manifest holds one target per directory found, each with its
@@ -294,7 +303,7 @@ func TestWrite(t *testing.T) {
 	}
 	// A second run finds every file and refuses.
 	var ex *ErrExist
-	if err := p.Write(nil); !errors.As(err, &ex) || len(ex.Paths) != 3 {
+	if err := p.Write(nil); !errors.As(err, &ex) || len(ex.Paths) != 4 {
 		t.Errorf("second write: %v", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"sort"
+	"strconv"
 	"strings"
 
 	jsonnet "github.com/google/go-jsonnet"
@@ -44,6 +45,7 @@ const (
 	RuleTemplateError = "template-error" // a template fails to evaluate
 	RuleCtxInvariant  = "ctx-invariant"  // every cell yields the same jobs apart from names
 	RuleSlowConcat    = "slow-concat"    // an array built with + in a loop
+	RuleOverlap       = "overlap"        // one file is owned by two targets
 )
 
 // LintFinding is one problem, positioned in a user's file.
@@ -68,6 +70,9 @@ type LintOptions struct {
 	Repo     fs.FS
 	Manifest string // repository-relative
 	Workers  int
+	// Files is the repository's listing for the no-files and overlap
+	// checks (git's, from the command line); nil walks Repo.
+	Files []string
 }
 
 // The measured cost of building an array with + in a loop, quoted by the
@@ -133,13 +138,16 @@ func Lint(ctx context.Context, opts LintOptions) ([]LintFinding, error) {
 		}
 	}
 
-	files, err := repoFiles(opts.Repo)
-	if err != nil {
-		return nil, err
+	files := opts.Files
+	if files == nil {
+		if files, err = repoFiles(opts.Repo); err != nil {
+			return nil, err
+		}
 	}
 	for _, t := range m.Targets {
 		l.checkTarget(m, t, files, pos)
 	}
+	l.checkOverlaps(m, files, pos)
 
 	vars, err := evaluate.AllowedVars(func(string) (string, bool) { return "", false }, m.Vars)
 	if err != nil {
@@ -335,6 +343,22 @@ func (l *lintRun) checkTarget(m *manifest.Manifest, t *manifest.Target, files []
 	}
 	l.add(LintFinding{Pos: at, Severity: SeverityWarning, Rule: RuleNoFiles, Message: fmt.Sprintf(
 		"the paths of target %q (%s) match no file in the repository: a typo, or a moved directory?", t.Name, strings.Join(t.Paths, ", "))})
+}
+
+// checkOverlaps reports each pair of targets that own a common file of the
+// tree: a change there builds both, usually the same directory twice (an
+// explicit target and a discovered one for the same path). Targets with
+// allowOverlap: true are left out.
+func (l *lintRun) checkOverlaps(m *manifest.Manifest, files []string, pos *positions) {
+	for _, o := range selection.NewTree(files).Overlaps(m) {
+		example := strconv.Quote(o.Files[0])
+		if n := len(o.Files) - 1; n > 0 {
+			example += fmt.Sprintf(" and %d more", n)
+		}
+		l.add(LintFinding{Pos: pos.target(m, m.Target(o.B)), Severity: SeverityWarning, Rule: RuleOverlap, Message: fmt.Sprintf(
+			"targets %q and %q both own %d file(s) (%s): a change there builds both; make their paths disjoint, or set allowOverlap: true on the one meant to share",
+			o.A, o.B, len(o.Files), example)})
+	}
 }
 
 // excludes reports whether every path the include pattern inc matches is

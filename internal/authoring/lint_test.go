@@ -67,8 +67,8 @@ func TestLintTargets(t *testing.T) {
     'md-only': { paths: ['docs/**/*.md', '!**/*.md'], template: 'ci/t.jsonnet' },
     literal: { paths: ['a/x.go', '!a/**'], template: 'ci/t.jsonnet' },
     everything: { paths: ['a/**', 'b/**', '!**'], template: 'ci/t.jsonnet' },
-    partly: { paths: ['a/**', 'b/**', '!b/**'], template: 'ci/t.jsonnet' },
-    narrower: { paths: ['a/**', '!a/*.go'], template: 'ci/t.jsonnet' },
+    partly: { paths: ['a/**', 'b/**', '!b/**'], template: 'ci/t.jsonnet', allowOverlap: true },
+    narrower: { paths: ['a/**', '!a/*.go'], template: 'ci/t.jsonnet', allowOverlap: true },
     typo: { paths: ['servces/api/**'], template: 'ci/t.jsonnet' },
   },
   discover: [{ glob: 'svc/*', template: 'ci/t.jsonnet', exclude: ['**'] }],
@@ -92,7 +92,8 @@ func TestLintTargets(t *testing.T) {
 			t.Errorf("missing %s at %s (%s) in\n%s", want.rule, want.pos, want.msg, dump(got))
 		}
 	}
-	// partly and narrower can be selected by some file: no warning.
+	// partly and narrower can be selected by some file: no warning; they
+	// share a/ with ok, but say allowOverlap: no overlap warning either.
 	for _, f := range got {
 		if strings.Contains(f.Message, `"partly"`) || strings.Contains(f.Message, `"narrower"`) || strings.Contains(f.Message, `"ok"`) {
 			t.Errorf("false positive: %s", f)
@@ -100,6 +101,40 @@ func TestLintTargets(t *testing.T) {
 	}
 	if len(got) != 6 {
 		t.Errorf("got %d findings, want 6:\n%s", len(got), dump(got))
+	}
+}
+
+// TestLintOverlap: a file owned by two targets is reported once per pair,
+// at the later target, unless one of them sets allowOverlap.
+func TestLintOverlap(t *testing.T) {
+	got := lintFS(t, map[string]string{
+		"generate-config.jsonnet": `{
+  targets: {
+    api: { paths: ['services/api/**'], template: 'ci/t.jsonnet' },
+    docs: { paths: ['**/*.md'], template: 'ci/t.jsonnet', allowOverlap: true },
+    other: { paths: ['other/**'], template: 'ci/t.jsonnet' },
+  },
+  discover: [{ glob: 'services/*', template: 'ci/t.jsonnet' }],
+}`,
+		"ci/t.jsonnet":             goodTemplate,
+		"services/api/main.go":     "",
+		"services/api/README.md":   "",
+		"services/billing/main.go": "",
+		"other/x.go":               "",
+	})
+	var overlaps []LintFinding
+	for _, f := range got {
+		if f.Rule == RuleOverlap {
+			overlaps = append(overlaps, f)
+		}
+	}
+	if len(overlaps) != 1 {
+		t.Fatalf("want one overlap (api and the discovered services/api), got:\n%s", dump(got))
+	}
+	o := overlaps[0]
+	want := `targets "api" and "services/api" both own 2 file(s) ("services/api/README.md" and 1 more)`
+	if o.Severity != SeverityWarning || !strings.Contains(o.Message, want) || o.Pos.String() != "generate-config.jsonnet:7:3" {
+		t.Errorf("got %s\nwant at generate-config.jsonnet:7:3: %s", o, want)
 	}
 }
 

@@ -13,12 +13,17 @@ import (
 	"gitlab.com/generate-config/generate-config/schema/keywords"
 )
 
-// The parent pipeline's file and the two jobs init adds to it.
+// The parent pipeline's file and the jobs init adds to it.
 const (
 	ParentFile    = ".gitlab-ci.yml"
 	GenerateJob   = "generate-config"
 	TriggerJob    = "child-pipeline"
 	GeneratedFile = "generated-config.yml"
+	// CheckJob runs the scenarios and lint, with their reports for the
+	// merge request widget.
+	CheckJob          = "generate-config:check"
+	JUnitReport       = "generate-config-junit.xml"
+	CodeQualityReport = "gl-code-quality-report.json"
 )
 
 // ParentJobs is what init would add to the parent pipeline.
@@ -92,7 +97,7 @@ func PlanParentJobs(existing []byte) (*ParentJobs, error) {
 	for _, j := range []struct {
 		name string
 		node func(*ParentJobs) (*yaml.Node, *yaml.Node)
-	}{{GenerateJob, generateJob}, {TriggerJob, triggerJob}} {
+	}{{GenerateJob, generateJob}, {TriggerJob, triggerJob}, {CheckJob, checkJob}} {
 		if slices.Contains(doc.keys, j.name) {
 			pj.Present = append(pj.Present, j.name)
 			continue
@@ -221,6 +226,30 @@ func generateJob(pj *ParentJobs) (*yaml.Node, *yaml.Node) {
 		"artifacts", mapping(
 			"paths", seq(str(GeneratedFile)),
 			"expire_in\x00Long enough for a manual or retried trigger job to still find it.", "1 week",
+		),
+	)
+}
+
+// checkJob runs `test` and `lint` beside the generate job, and hands their
+// reports to GitLab (artifacts:reports:junit and :codequality), which shows
+// them in the merge request. Both always run, so both reports exist; the
+// job fails when either does (script lines share one shell, so $failed
+// carries over).
+func checkJob(pj *ParentJobs) (*yaml.Node, *yaml.Node) {
+	k := str(CheckJob)
+	k.HeadComment = "Runs the scenarios and lint; the merge request shows both reports (generate-config init)."
+	return k, mapping(
+		"stage", pj.GenerateStage,
+		"image", "golang:1.26",
+		"script", seq(
+			str("command -v generate-config || go install gitlab.com/generate-config/generate-config/cmd/generate-config@latest"),
+			str("generate-config test --junit "+JUnitReport+" || failed=1"),
+			str("generate-config lint --format codequality > "+CodeQualityReport+" || failed=1"),
+			str(`test -z "$failed"`),
+		),
+		"artifacts", mapping(
+			"when\x00Failing scenarios and lint findings are when the reports matter.", "always",
+			"reports", mapping("junit", JUnitReport, "codequality", CodeQualityReport),
 		),
 	)
 }

@@ -3,6 +3,7 @@ package authoring
 import (
 	"bytes"
 	"errors"
+	"gitlab.com/generate-config/generate-config/internal/gitlabschema"
 	"io"
 	"reflect"
 	"strings"
@@ -45,6 +46,23 @@ func wantGenerate(stage string) map[string]any {
 	}
 }
 
+func wantCheck(stage string) map[string]any {
+	return map[string]any{
+		"stage": stage,
+		"image": "golang:1.26",
+		"script": []any{
+			"command -v generate-config || go install gitlab.com/generate-config/generate-config/cmd/generate-config@latest",
+			"generate-config test --junit generate-config-junit.xml || failed=1",
+			"generate-config lint --format codequality > gl-code-quality-report.json || failed=1",
+			`test -z "$failed"`,
+		},
+		"artifacts": map[string]any{
+			"when":    "always",
+			"reports": map[string]any{"junit": "generate-config-junit.xml", "codequality": "gl-code-quality-report.json"},
+		},
+	}
+}
+
 func wantTrigger(stage string) map[string]any {
 	return map[string]any{
 		"stage":     stage,
@@ -64,20 +82,20 @@ func TestPlanParentJobs(t *testing.T) {
 		added, present    []string
 		genStage, trStage string
 	}{
-		{name: "no file", existing: "", added: []string{GenerateJob, TriggerJob}, genStage: "build", trStage: "test"},
-		{name: "only comments", existing: "# nothing yet\n", added: []string{GenerateJob, TriggerJob}, genStage: "build", trStage: "test"},
-		{name: "default stages", existing: "lint:\n  script: [x]\n", added: []string{GenerateJob, TriggerJob}, genStage: "build", trStage: "test"},
-		{name: "build before test declared", existing: "stages: [build, test, deploy]\n", added: []string{GenerateJob, TriggerJob}, genStage: "build", trStage: "test"},
-		{name: "other stages: .pre and the first declared", existing: "stages: [.pre, lint, deploy]\nl:\n  stage: lint\n  script: [x]", added: []string{GenerateJob, TriggerJob}, genStage: ".pre", trStage: "lint"},
-		{name: "test before build", existing: "stages: [test, build]\n", added: []string{GenerateJob, TriggerJob}, genStage: ".pre", trStage: "test"},
+		{name: "no file", existing: "", added: []string{GenerateJob, TriggerJob, CheckJob}, genStage: "build", trStage: "test"},
+		{name: "only comments", existing: "# nothing yet\n", added: []string{GenerateJob, TriggerJob, CheckJob}, genStage: "build", trStage: "test"},
+		{name: "default stages", existing: "lint:\n  script: [x]\n", added: []string{GenerateJob, TriggerJob, CheckJob}, genStage: "build", trStage: "test"},
+		{name: "build before test declared", existing: "stages: [build, test, deploy]\n", added: []string{GenerateJob, TriggerJob, CheckJob}, genStage: "build", trStage: "test"},
+		{name: "other stages: .pre and the first declared", existing: "stages: [.pre, lint, deploy]\nl:\n  stage: lint\n  script: [x]", added: []string{GenerateJob, TriggerJob, CheckJob}, genStage: ".pre", trStage: "lint"},
+		{name: "test before build", existing: "stages: [test, build]\n", added: []string{GenerateJob, TriggerJob, CheckJob}, genStage: ".pre", trStage: "test"},
 		// A job may only need jobs of its own or earlier stages: the trigger
 		// goes after an existing generate-config (in test when it has no
 		// stage), or beside it in the last stage.
-		{name: "generate-config exists", existing: "generate-config:\n  script: [mine]\n", added: []string{TriggerJob}, present: []string{GenerateJob}, trStage: "deploy"},
-		{name: "generate-config exists in a declared stage", existing: "stages: [lint, generate, trigger]\ngenerate-config:\n  stage: generate\n  script: [mine]\n", added: []string{TriggerJob}, present: []string{GenerateJob}, trStage: "trigger"},
-		{name: "generate-config exists in the last stage", existing: "stages: [a, b]\ngenerate-config:\n  stage: b\n", added: []string{TriggerJob}, present: []string{GenerateJob}, trStage: "b"},
-		{name: "generate-config takes its stage through extends", existing: "stages: [lint, generate, trigger]\n.gen: {stage: generate}\ngenerate-config:\n  extends: .gen\n  script: [mine]\n", added: []string{TriggerJob}, present: []string{GenerateJob}, trStage: "trigger"},
-		{name: "spec header", existing: "spec:\n  inputs: {}\n---\nstages: [a]\n", added: []string{GenerateJob, TriggerJob}, genStage: ".pre", trStage: "a"},
+		{name: "generate-config exists", existing: "generate-config:\n  script: [mine]\n", added: []string{TriggerJob, CheckJob}, present: []string{GenerateJob}, trStage: "deploy"},
+		{name: "generate-config exists in a declared stage", existing: "stages: [lint, generate, trigger]\ngenerate-config:\n  stage: generate\n  script: [mine]\n", added: []string{TriggerJob, CheckJob}, present: []string{GenerateJob}, trStage: "trigger"},
+		{name: "generate-config exists in the last stage", existing: "stages: [a, b]\ngenerate-config:\n  stage: b\n", added: []string{TriggerJob, CheckJob}, present: []string{GenerateJob}, trStage: "b"},
+		{name: "generate-config takes its stage through extends", existing: "stages: [lint, generate, trigger]\n.gen: {stage: generate}\ngenerate-config:\n  extends: .gen\n  script: [mine]\n", added: []string{TriggerJob, CheckJob}, present: []string{GenerateJob}, trStage: "trigger"},
+		{name: "spec header", existing: "spec:\n  inputs: {}\n---\nstages: [a]\n", added: []string{GenerateJob, TriggerJob, CheckJob}, genStage: ".pre", trStage: "a"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			pj, err := PlanParentJobs([]byte(tc.existing))
@@ -103,8 +121,11 @@ func TestPlanParentJobs(t *testing.T) {
 			}
 			for _, name := range tc.added {
 				want := wantTrigger(tc.trStage)
-				if name == GenerateJob {
+				switch name {
+				case GenerateJob:
 					want = wantGenerate(tc.genStage)
+				case CheckJob: // beside the generate job, wherever that is
+					want = wantCheck(pj.GenerateStage)
 				}
 				if !reflect.DeepEqual(got[name], want) {
 					t.Errorf("%s:\n got %v\nwant %v", name, got[name], want)
@@ -118,11 +139,11 @@ func TestPlanParentJobs(t *testing.T) {
 }
 
 func TestPlanParentJobsBothPresent(t *testing.T) {
-	pj, err := PlanParentJobs([]byte("generate-config: {script: [a]}\nchild-pipeline: {trigger: x}\n"))
+	pj, err := PlanParentJobs([]byte("generate-config: {script: [a]}\nchild-pipeline: {trigger: x}\ngenerate-config:check: {script: [b]}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pj.Content != nil || len(pj.YAML) != 0 || len(pj.Added) != 0 || len(pj.Present) != 2 {
+	if pj.Content != nil || len(pj.YAML) != 0 || len(pj.Added) != 0 || len(pj.Present) != 3 {
 		t.Errorf("want nothing to add, got %+v", pj)
 	}
 }
@@ -153,5 +174,18 @@ func TestPlanParentJobsErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), ParentFile) {
 			t.Errorf("%q: got %v, want an error about %s containing %q", tc.existing, err, ParentFile, tc.want)
 		}
+	}
+}
+
+// TestParentJobsMatchGitLabSchema: the jobs init writes, the check job with
+// its junit and codequality reports included, pass GitLab's own CI schema.
+func TestParentJobsMatchGitLabSchema(t *testing.T) {
+	s := gitlabschema.MustLoad(t)
+	pj, err := PlanParentJobs(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := gitlabschema.ValidateYAML(s, pj.Content); err != nil {
+		t.Errorf("%v\n%s", err, pj.Content)
 	}
 }

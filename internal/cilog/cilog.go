@@ -136,6 +136,7 @@ const (
 	VarTruncated = "GENERATE_CONFIG_TARGETS_TRUNCATED"
 	VarJobs      = "GENERATE_CONFIG_JOBS"
 	VarEmpty     = "GENERATE_CONFIG_EMPTY"
+	VarUnowned   = "GENERATE_CONFIG_UNOWNED"
 )
 
 // Dotenv is what the dotenv report says about a generation.
@@ -143,6 +144,7 @@ type Dotenv struct {
 	Targets []string // the selected targets, in order
 	Jobs    int      // visible jobs in the file
 	Empty   bool     // only the no-op job: nothing to build
+	Unowned int      // changed files no target owns
 }
 
 // Encode writes the report: one KEY=value per line, no quotes, no empty
@@ -156,7 +158,8 @@ func (d Dotenv) Encode() []byte {
 		return VarCount + "=" + strconv.Itoa(len(d.Targets)) + "\n" +
 			VarTruncated + "=" + strconv.FormatBool(truncated) + "\n" +
 			VarJobs + "=" + strconv.Itoa(d.Jobs) + "\n" +
-			VarEmpty + "=" + strconv.FormatBool(d.Empty) + "\n"
+			VarEmpty + "=" + strconv.FormatBool(d.Empty) + "\n" +
+			VarUnowned + "=" + strconv.Itoa(d.Unowned) + "\n"
 	}
 	// The longest the other lines can be (with "true"), and the file must
 	// stay strictly below the limit.

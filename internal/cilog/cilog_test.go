@@ -99,7 +99,7 @@ func parseDotenv(t *testing.T, data []byte) map[string]string {
 func TestDotenv(t *testing.T) {
 	d := Dotenv{Targets: []string{"libs/core", "services/api"}, Jobs: 12}
 	got := string(d.Encode())
-	want := "GENERATE_CONFIG_TARGETS=libs/core,services/api\nGENERATE_CONFIG_TARGET_COUNT=2\nGENERATE_CONFIG_TARGETS_TRUNCATED=false\nGENERATE_CONFIG_JOBS=12\nGENERATE_CONFIG_EMPTY=false\n"
+	want := "GENERATE_CONFIG_TARGETS=libs/core,services/api\nGENERATE_CONFIG_TARGET_COUNT=2\nGENERATE_CONFIG_TARGETS_TRUNCATED=false\nGENERATE_CONFIG_JOBS=12\nGENERATE_CONFIG_EMPTY=false\nGENERATE_CONFIG_UNOWNED=0\n"
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
@@ -120,7 +120,7 @@ func TestDotenvInjection(t *testing.T) {
 	}
 	data := Dotenv{Targets: names, Jobs: 3}.Encode()
 	vars := parseDotenv(t, data)
-	if len(vars) != 5 {
+	if len(vars) != 6 {
 		t.Fatalf("got %d variables: %v", len(vars), vars)
 	}
 	if vars[VarEmpty] != "false" || vars[VarJobs] != "3" || vars[VarCount] != "9" {

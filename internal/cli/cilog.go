@@ -18,7 +18,7 @@ func inCI(f *Factory) bool { return f.Getenv("CI") == "true" }
 
 // dotenvReport is what the dotenv report says about a run.
 func dotenvReport(rep *generator.Report) cilog.Dotenv {
-	d := cilog.Dotenv{Targets: []string{}, Jobs: rep.Jobs, Empty: rep.Noop}
+	d := cilog.Dotenv{Targets: []string{}, Jobs: rep.Jobs, Empty: rep.Noop, Unowned: len(rep.Unowned)}
 	for _, t := range rep.Targets {
 		if t.Selected {
 			d.Targets = append(d.Targets, t.Name)
@@ -54,10 +54,16 @@ func printCITable(w io.Writer, run *generation, dotenv string, color bool) {
 		{"head", orDash(c.Head)},
 		{"rule", c.Rule},
 	}
+	if len(rep.Ignored) > 0 {
+		rows = append(rows, [2]string{"ignored", fmt.Sprintf("%d changed file(s) the manifest's ignore patterns say need no build", len(rep.Ignored))})
+	}
 	if c.All {
 		rows = append(rows, [2]string{"all", c.Reason})
 	}
-	if n := len(run.result.Findings); n > 0 {
+	if len(rep.Unowned) > 0 {
+		rows = append(rows, [2]string{"unowned", unownedText(rep)})
+	}
+	if n := len(run.result.Findings) + len(run.result.Warnings); n > 0 {
 		rows = append(rows, [2]string{"warnings", fmt.Sprintf("%d (in the first section)", n)})
 	}
 	if dotenv != "" {

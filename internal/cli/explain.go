@@ -102,6 +102,13 @@ func printExplain(w io.Writer, rep *generator.Report) {
 		for _, r := range t.Reasons {
 			fmt.Fprintf(w, "  because %s\n", reasonText(r))
 		}
+		for _, d := range t.Deps {
+			origin := d.Origin
+			if origin == "deps" {
+				origin = "the manifest's deps"
+			}
+			fmt.Fprintf(w, "  depends on %s: %s\n", d.Name, origin)
+		}
 		for _, r := range t.Rejected {
 			fmt.Fprintf(w, "  %s matches %s but is excluded by %s\n", r.File, r.Pattern, r.By)
 		}
@@ -113,7 +120,10 @@ func printExplain(w io.Writer, rep *generator.Report) {
 		}
 	}
 	if len(rep.Unowned) > 0 {
-		fmt.Fprintf(w, "\nchanged files no target claims: %s\n", strings.Join(rep.Unowned, ", "))
+		fmt.Fprintf(w, "\nunowned: %s\n", unownedText(rep))
+	}
+	if len(rep.Ignored) > 0 {
+		fmt.Fprintf(w, "ignored (the manifest's ignore patterns): %d changed file(s)\n", len(rep.Ignored))
 	}
 }
 
@@ -122,9 +132,14 @@ func reasonText(r selection.Reason) string {
 	case selection.ReasonFile:
 		return fmt.Sprintf("%s matches %s", r.File, r.Pattern)
 	case selection.ReasonDep:
+		if r.Origin != "" {
+			return fmt.Sprintf("it depends on %s, which is selected (inferred: %s)", r.Dep, r.Origin)
+		}
 		return fmt.Sprintf("it depends on %s, which is selected", r.Dep)
 	case selection.ReasonGlobal:
 		return fmt.Sprintf("%s matches the global pattern %s", r.File, r.Pattern)
+	case selection.ReasonUnowned:
+		return fmt.Sprintf("%q is owned by no target and the manifest says unowned: 'all'", r.File)
 	}
 	return fmt.Sprintf("everything is selected: %s", r.Detail)
 }

@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"gitlab.com/generate-config/generate-config/generator"
+	"gitlab.com/generate-config/generate-config/generator/changes"
 	"gitlab.com/generate-config/generate-config/generator/evaluate"
 	"gitlab.com/generate-config/generate-config/generator/manifest"
 	"gitlab.com/generate-config/generate-config/internal/cilog"
@@ -41,6 +44,11 @@ func NewCmdGenerate(f *Factory, runF func(*GenerateOptions) error) *cobra.Comman
 every os × arch cell, validate the result and write it atomically.
 On any error nothing is written and the exit code is 1.
 
+Every run warns about changed files that no target, global or ignore
+pattern owns (the manifest's unowned policy: warn, ignore, fail or all)
+and about targets whose paths match no file in the tree (git's listing),
+so a typo never builds nothing in silence.
+
 When CI=true (in a GitLab job), the log shows each phase in a collapsible
 section, ends with a table (the selected targets with their reason, the job
 count, the file's size against GitLab's include:artifact limit, the base,
@@ -54,6 +62,7 @@ artifacts:reports:dotenv:
                                      the file under GitLab's 5 KiB limit
   GENERATE_CONFIG_JOBS               the number of jobs
   GENERATE_CONFIG_EMPTY              true when only the no-op job is there
+  GENERATE_CONFIG_UNOWNED            changed files no target owns (a count)
 
 In a target name, control characters, ',' and '$' are written as '_', so a
 name can neither start another variable nor be expanded by GitLab.
@@ -188,6 +197,9 @@ func writeOutputs(opts *GenerateOptions, run *generation, ci bool) (string, erro
 // printWarnings shows the validator's warnings; errors never get this far
 // (they fail the run).
 func (g *generation) printWarnings(w io.Writer) {
+	for _, wn := range g.result.Warnings {
+		fmt.Fprintln(w, wn.String())
+	}
 	for _, fd := range g.result.Findings {
 		fmt.Fprintln(w, fd.String())
 	}
@@ -227,13 +239,43 @@ func runGenerationTo(ctx context.Context, f *Factory, dir, config string, cf *ch
 	if err != nil {
 		return nil, err
 	}
+	// The listing lets every run warn about targets that match no file.
+	files, err := treeListing(ctx, f, repoDir, repo)
+	if err != nil {
+		return nil, err
+	}
 	r, err := generator.Generate(ctx, generator.Input{
 		Repo: repo, Manifest: m, Changes: res,
 		Pipeline: evaluate.PipelineFromEnv(f.LookupEnv), LookupEnv: f.LookupEnv,
-		Version: version(), Workers: workers, OutputName: outputName,
+		Version: version(), Workers: workers, OutputName: outputName, Files: files,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &generation{manifest: m, result: r, report: generator.NewReport(res, r)}, nil
+	rep := generator.NewReport(res, r)
+	rep.UnownedPolicy = m.Unowned
+	return &generation{manifest: m, result: r, report: rep}, nil
+}
+
+// treeListing lists the repository's files for the dead-pattern check:
+// what git already knows (tracked files, and untracked ones it does not
+// ignore, so a new directory counts on a laptop), which is cheap and skips
+// build outputs and node_modules; a walk of the tree when the directory is
+// not in a git work tree.
+func treeListing(ctx context.Context, f *Factory, repoDir string, repo fs.FS) ([]string, error) {
+	git := changes.ExecGit{}
+	if f.Environ != nil {
+		git.Env = f.Environ()
+	}
+	out, err := git.Run(ctx, repoDir, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+	if err != nil {
+		return generator.TreeFiles(repo)
+	}
+	files := []string{}
+	for _, p := range strings.Split(string(out), "\x00") {
+		if p != "" {
+			files = append(files, p)
+		}
+	}
+	return files, nil
 }

@@ -145,6 +145,8 @@ func initRun(opts *InitOptions) error {
 	if opts.Dir != "." {
 		dirFlag = " -C " + filepath.ToSlash(opts.Dir)
 	}
-	fmt.Fprintf(w, "next: generate-config preview%s --all   (the child pipeline of every target)\n", dirFlag)
+	fmt.Fprintf(w, "next: generate-config test%s      (passes now: %s holds what %s generates)\n", dirFlag, shown(plan.Golden), shown(plan.Scenario))
+	fmt.Fprintf(w, "      generate-config lint%s      (clean on the scaffold)\n", dirFlag)
+	fmt.Fprintf(w, "      generate-config preview%s --all   (the child pipeline of every target)\n", dirFlag)
 	return nil
 }

@@ -3,10 +3,12 @@ package cli
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"gitlab.com/generate-config/generate-config/internal/authoring"
+	"gitlab.com/generate-config/generate-config/internal/codequality"
 )
 
 // LintOptions are the inputs of `lint`.
@@ -16,6 +18,7 @@ type LintOptions struct {
 	Config  string
 	Strict  bool
 	Workers int
+	Format  string // text, json or codequality
 }
 
 // NewCmdLint builds `lint`; runF replaces lintRun in tests.
@@ -36,19 +39,31 @@ Rules:
   template-error  a template fails to evaluate, in a sample cell (error)
   never-selected  every include pattern of a target is also excluded (warning)
   no-files        a target's patterns match no file in the repository (warning)
+  overlap         one file is owned by two targets, so a change there builds
+                  both; allowOverlap: true on a target accepts it (warning)
   ctx-invariant   two cells of a template yield the same jobs apart from
                   their names: it uses no ctx field that varies (warning)
   slow-concat     an array built with + in std.foldl or a recursive
                   function: quadratic, with the measured factor (warning)
 
-Exits 1 if there is an error, or any finding with --strict.`,
+Exits 1 if there is an error, or any finding with --strict.
+
+--format json prints {schemaVersion, findings} (schema/output/lint.schema.json);
+--format codequality prints GitLab's Code Quality report, for
+artifacts:reports:codequality (errors are major, warnings minor).`,
 		Example: `  # Before committing a template change:
   generate-config lint
 
   # In CI, failing on warnings too:
-  generate-config lint --strict`,
+  generate-config lint --strict
+
+  # A Code Quality report for the merge request widget:
+  generate-config lint --format codequality > gl-code-quality-report.json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkFormat(opts.Format, findingFormats); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -57,6 +72,7 @@ Exits 1 if there is an error, or any finding with --strict.`,
 	}
 	registerRepoFlags(cmd, &opts.Dir, &opts.Config, &opts.Workers)
 	cmd.Flags().BoolVar(&opts.Strict, "strict", false, "exit 1 on warnings too")
+	cmd.Flags().StringVar(&opts.Format, "format", "text", "output `FORMAT`: text, json or codequality")
 	return cmd
 }
 
@@ -68,23 +84,56 @@ func lintRun(cmd *cobra.Command, opts *LintOptions) error {
 		return err
 	}
 	defer root.Close()
+	files, err := treeListing(cmd.Context(), f, repoDir, root.FS())
+	if err != nil {
+		return err
+	}
 	findings, err := authoring.Lint(cmd.Context(), authoring.LintOptions{
-		Repo: root.FS(), Manifest: filepath.ToSlash(opts.Config), Workers: opts.Workers,
+		Repo: root.FS(), Manifest: filepath.ToSlash(opts.Config), Workers: opts.Workers, Files: files,
 	})
 	if err != nil {
 		return err
 	}
 	errs, warns := 0, 0
-	for _, fd := range findings {
+	var issues []codequality.Issue
+	for i := range findings {
+		fd := &findings[i]
 		if fd.Pos.File != "" {
 			// Relative to the working directory, so editors can jump to it.
 			fd.Pos.File = workRel(f, filepath.Join(repoDir, filepath.FromSlash(fd.Pos.File)))
 		}
-		fmt.Fprintln(f.IO.Out, fd.String())
 		if fd.Severity == authoring.SeverityError {
 			errs++
 		} else {
 			warns++
+		}
+		at := fd.Pos.File
+		if at == "" { // GitLab needs a path: the manifest is what lint read
+			at = workRel(f, filepath.Join(repoDir, filepath.FromSlash(opts.Config)))
+		}
+		issues = append(issues, codequality.New(fd.Rule, codequality.Severity(string(fd.Severity)), at, fd.Pos.Line, fd.Message))
+	}
+	switch opts.Format {
+	case "json":
+		if findings == nil {
+			findings = []authoring.LintFinding{}
+		}
+		if err := writeJSON(f.IO.Out, struct {
+			Findings []authoring.LintFinding `json:"findings"`
+		}{findings}); err != nil {
+			return err
+		}
+	case "codequality":
+		data, err := codequality.Encode(issues)
+		if err != nil {
+			return err
+		}
+		if _, err := f.IO.Out.Write(data); err != nil {
+			return err
+		}
+	default:
+		for _, fd := range findings {
+			fmt.Fprintln(f.IO.Out, fd.String())
 		}
 	}
 	if len(findings) > 0 {
@@ -94,4 +143,18 @@ func lintRun(cmd *cobra.Command, opts *LintOptions) error {
 		return errSilent
 	}
 	return nil
+}
+
+// findingFormats are the --format values of lint and validate.
+var findingFormats = []string{"text", "json", "codequality"}
+
+// checkFormat refuses a --format value not in formats (a usage error).
+func checkFormat(format string, formats []string) error {
+	for _, f := range formats {
+		if f == format {
+			return nil
+		}
+	}
+	list := strings.Join(formats[:len(formats)-1], ", ") + " or " + formats[len(formats)-1]
+	return usagef("--format must be %s, not %q", list, format)
 }

@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -106,10 +108,34 @@ func previewRun(cmd *cobra.Command, opts *PreviewOptions) error {
 	return nil
 }
 
+// jsonSchemaVersion is the schemaVersion of every --format json output.
+// It changes when a field is removed or changes meaning (adding fields does
+// not); the JSON Schemas are published in schema/output.
+const jsonSchemaVersion = 1
+
+// writeJSON prints v, a JSON object, indented, with schemaVersion as its
+// first field: the one home of every --format json output.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if len(b) < 2 || b[0] != '{' {
+		return fmt.Errorf("internal error: a --format json output must be an object, not %.20s", b)
+	}
+	var obj bytes.Buffer
+	fmt.Fprintf(&obj, `{"schemaVersion":%d`, jsonSchemaVersion)
+	if string(b) != "{}" {
+		obj.WriteByte(',')
+	}
+	obj.Write(b[1:])
+	var out bytes.Buffer
+	if err := json.Indent(&out, obj.Bytes(), "", "  "); err != nil {
+		return err
+	}
+	out.WriteByte('\n')
+	_, err = w.Write(out.Bytes())
+	return err
 }
 
 // printSummary fits on one screen: the base, each selected target with its
@@ -144,7 +170,33 @@ func printSummary(w io.Writer, rep *generator.Report, m *manifest.Manifest) {
 	if rep.Noop {
 		fmt.Fprintln(w, "no target selected: the file holds the no-op job only")
 	}
+	if len(rep.Unowned) > 0 {
+		fmt.Fprintf(w, "unowned: %s\n", unownedText(rep))
+	}
 	fmt.Fprintf(w, "jobs: %d, size: %d bytes\n", rep.Jobs, rep.Bytes)
+}
+
+// unownedText says how many changed files no target owns, names the first
+// ones (quoted: they come from the repository), and what the policy did.
+func unownedText(rep *generator.Report) string {
+	const shown = 5
+	var names []string
+	for i, p := range rep.Unowned {
+		if i == shown {
+			names = append(names, fmt.Sprintf("and %d more", len(rep.Unowned)-shown))
+			break
+		}
+		names = append(names, strconv.Quote(p))
+	}
+	what := map[string]string{
+		manifest.UnownedAll:    "every target is selected (unowned: 'all')",
+		manifest.UnownedWarn:   "they build nothing (unowned: 'warn')",
+		manifest.UnownedIgnore: "they build nothing (unowned: 'ignore')",
+	}[rep.UnownedPolicy]
+	if what == "" {
+		what = "they build nothing"
+	}
+	return fmt.Sprintf("%d changed file(s) no target owns (%s): %s", len(rep.Unowned), strings.Join(names, ", "), what)
 }
 
 func describeReason(t generator.TargetReport) string {
@@ -163,6 +215,8 @@ func describeReason(t generator.TargetReport) string {
 		return fmt.Sprintf("depends on %s%s", r.Dep, more)
 	case "global":
 		return fmt.Sprintf("global: %s matches %s%s", r.File, r.Pattern, more)
+	case "unowned":
+		return fmt.Sprintf("unowned: %q is owned by no target (unowned: 'all')%s", r.File, more)
 	}
 	return fmt.Sprintf("%s: %s%s", r.Kind, r.Detail, more)
 }

@@ -136,6 +136,7 @@ os × arch cell, and writes a validated generated-config.yml for a
 		NewCmdDiff(f, nil),
 		NewCmdLint(f, nil),
 	)
+	registerCompletions(root, f)
 	return root
 }
 

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -21,6 +22,9 @@ type TestOptions struct {
 	Run       string // regular expression selecting scenarios by name
 	Update    bool
 	Workers   int
+	// JUnit is the JUnit XML report's path ("" for none), relative to
+	// the working directory.
+	JUnit string
 }
 
 // NewCmdTest builds `test`; runF replaces testRun in tests.
@@ -49,7 +53,11 @@ rewrites golden files that differ or are missing (never inline expected
 strings: edit those by hand); review the diff before committing.
 
 Prints PASS, FAIL or UPDATED per scenario and "N passed, M failed"; exits 1
-if any scenario fails, or if no scenario was selected.`,
+if any scenario fails, or if no scenario was selected.
+
+--junit FILE also writes a JUnit XML report for artifacts:reports:junit:
+one test case per scenario, the diff as a failing case's details, so the
+merge request widget shows which scenario changed and how.`,
 		Example: `  # Run every scenario in ci/scenarios:
   generate-config test
 
@@ -57,7 +65,10 @@ if any scenario fails, or if no scenario was selected.`,
   generate-config test --run 'api|auth'
 
   # After an intended template change: rewrite the golden files, then review them.
-  generate-config test --update && git diff ci/scenarios`,
+  generate-config test --update && git diff ci/scenarios
+
+  # In CI, with a report for the merge request widget:
+  generate-config test --junit generate-config-junit.xml`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.Run != "" {
@@ -67,6 +78,9 @@ if any scenario fails, or if no scenario was selected.`,
 			}
 			if p := path.Clean(opts.Scenarios); filepath.IsAbs(opts.Scenarios) || p == ".." || len(p) > 2 && p[:3] == "../" {
 				return usagef("--scenarios %q must be a directory inside the repository, relative to its root", opts.Scenarios)
+			}
+			if cmd.Flags().Changed("junit") && opts.JUnit == "" {
+				return usagef("--junit needs a file name")
 			}
 			if runF != nil {
 				return runF(opts)
@@ -78,6 +92,7 @@ if any scenario fails, or if no scenario was selected.`,
 	cmd.Flags().StringVar(&opts.Scenarios, "scenarios", scenario.DefaultDir, "scenario `DIR`, relative to the repository root")
 	cmd.Flags().StringVar(&opts.Run, "run", "", "run only the scenarios whose name (path below the scenario directory, without .jsonnet) matches the regular expression `PATTERN`")
 	cmd.Flags().BoolVar(&opts.Update, "update", false, "rewrite golden files that differ or are missing")
+	cmd.Flags().StringVar(&opts.JUnit, "junit", "", "also write a JUnit XML report to `FILE` (artifacts:reports:junit)")
 	return cmd
 }
 
@@ -126,6 +141,20 @@ func testRun(cmd *cobra.Command, opts *TestOptions) error {
 		fmt.Fprintf(w, "updated %d golden file(s): review the diff before committing\n", sum.Updated)
 	}
 	fmt.Fprintf(w, "%d passed, %d failed\n", sum.Passed, sum.Failed)
+	if opts.JUnit != "" {
+		data, err := scenario.JUnit(sum, filepath.ToSlash(opts.Scenarios))
+		if err != nil {
+			return err
+		}
+		out := resolvePath(f, opts.JUnit)
+		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+			return err
+		}
+		if err := output.WriteFile(out, data); err != nil {
+			return fmt.Errorf("writing %s: %w", opts.JUnit, err)
+		}
+		fmt.Fprintf(f.IO.ErrOut, "wrote %s (%d test case(s))\n", filepath.ToSlash(opts.JUnit), len(sum.Results))
+	}
 	if sum.Failed > 0 {
 		return errSilent
 	}

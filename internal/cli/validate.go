@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"gitlab.com/generate-config/generate-config/internal/codequality"
 	"gitlab.com/generate-config/generate-config/schema"
 )
 
@@ -17,7 +17,7 @@ import (
 type ValidateOptions struct {
 	Factory *Factory
 	Files   []string // as given; "-" is standard input
-	Format  string   // text or json
+	Format  string   // text, json or codequality
 	Strict  bool     // warnings fail too
 	Level   int      // pipeline nesting level of the files (1 = child)
 	Limits  schema.Limits
@@ -37,7 +37,10 @@ run the same checks on what they produce.
 One line per finding: FILE:LINE:COL: error|warning: message (rule-id). The
 messages use GitLab's own wording where it has one; docs/validation.md
 explains every rule id, its limit and its source. With --format json the
-findings are printed as one JSON list.
+findings are printed as {schemaVersion, findings: [...]}
+(schema/output/validate.schema.json); --format codequality prints GitLab's
+Code Quality report for artifacts:reports:codequality (errors are major,
+warnings minor).
 
 Exit status: 1 if any error was found (with --strict, any warning too), 0
 otherwise, 2 for bad usage. The limits default to GitLab's (GitLab.com and
@@ -57,8 +60,8 @@ administrator can change. FILE "-" reads standard input.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Files = args
-			if opts.Format != "text" && opts.Format != "json" {
-				return usagef("--format must be text or json, not %q", opts.Format)
+			if err := checkFormat(opts.Format, findingFormats); err != nil {
+				return err
 			}
 			if opts.Level < 1 {
 				return usagef("--pipeline-level must be 1 (a child) or more, not %d", opts.Level)
@@ -75,7 +78,7 @@ administrator can change. FILE "-" reads standard input.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Format, "format", "text", "output `FORMAT`: text or json")
+	fl.StringVar(&opts.Format, "format", "text", "output `FORMAT`: text, json or codequality")
 	fl.BoolVar(&opts.Strict, "strict", false, "exit 1 on warnings too")
 	fl.IntVar(&opts.Level, "pipeline-level", 1, "nesting level the files run at: 1 for a child of the parent pipeline, 2 for a grandchild")
 	for _, li := range schema.LimitTable {
@@ -125,11 +128,27 @@ func validateRun(opts *ValidateOptions) error {
 	}
 	switch opts.Format {
 	case "json":
-		b, err := json.MarshalIndent(all, "", "  ")
+		if err := writeJSON(f.IO.Out, struct {
+			Findings []schema.Finding `json:"findings"`
+		}{all}); err != nil {
+			return err
+		}
+	case "codequality":
+		issues := make([]codequality.Issue, 0, len(all))
+		for _, fd := range all {
+			desc := fd.Message
+			if fd.Job != "" && !strings.Contains(desc, fd.Job) {
+				desc = fd.Job + ": " + desc
+			}
+			issues = append(issues, codequality.New(fd.Rule, codequality.Severity(string(fd.Severity)), fd.Pos.File, fd.Pos.Line, desc))
+		}
+		data, err := codequality.Encode(issues)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(f.IO.Out, "%s\n", b)
+		if _, err := f.IO.Out.Write(data); err != nil {
+			return err
+		}
 	default:
 		for _, fd := range all {
 			fmt.Fprintln(f.IO.Out, fd.String())

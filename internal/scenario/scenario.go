@@ -29,6 +29,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"gitlab.com/generate-config/generate-config/generator"
 	"gitlab.com/generate-config/generate-config/generator/changes"
@@ -248,6 +249,8 @@ type Result struct {
 	// Note says more: a missing golden file, an inline expectation that
 	// --update does not rewrite.
 	Note string
+	// Duration is how long the scenario took (for the JUnit report only).
+	Duration time.Duration
 }
 
 // Options configure Run.
@@ -322,7 +325,9 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		start := time.Now()
 		r := runOne(ctx, opts, m, f, nameOf(dir, f))
+		r.Duration = time.Since(start)
 		switch r.Status {
 		case Fail:
 			sum.Failed++

@@ -1,3 +1,7 @@
 module example.com/services/worker
 
 go 1.22
+
+require example.com/libs/core v0.0.0
+
+replace example.com/libs/core => ../../libs/core

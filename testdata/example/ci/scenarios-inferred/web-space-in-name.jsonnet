@@ -1,0 +1,3 @@
+// The scenario of ci/scenarios, run with ci/inferred/generate-config.jsonnet
+// (no hand-written deps, Go dependencies inferred): the same expectation.
+import '../scenarios/web-space-in-name.jsonnet'
