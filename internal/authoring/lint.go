@@ -140,7 +140,7 @@ func Lint(ctx context.Context, opts LintOptions) ([]LintFinding, error) {
 
 	files := opts.Files
 	if files == nil {
-		if files, err = repoFiles(opts.Repo); err != nil {
+		if files, err = generator.TreeFiles(opts.Repo); err != nil {
 			return nil, err
 		}
 	}
@@ -284,27 +284,6 @@ func article(s string) string {
 		return "an"
 	}
 	return "a"
-}
-
-// repoFiles lists every regular file of the repository once (.git aside).
-func repoFiles(repo fs.FS) ([]string, error) {
-	var files []string
-	err := fs.WalkDir(repo, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if p == "." {
-				return err
-			}
-			return nil // an unreadable directory: lint what can be read
-		}
-		if d.IsDir() && d.Name() == ".git" {
-			return fs.SkipDir
-		}
-		if d.Type().IsRegular() {
-			files = append(files, p)
-		}
-		return nil
-	})
-	return files, err
 }
 
 // checkTarget reports targets that can never be selected by their own
