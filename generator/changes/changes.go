@@ -151,18 +151,3 @@ func checkPath(p string, rejectBackslash bool) error {
 	}
 	return nil
 }
-
-// Policy is what the manifest's `changes` field sets for change detection.
-// Zero values mean the documented defaults.
-type Policy struct {
-	// OnUnknownBase is "all" (default: select everything and say why) or
-	// "fail" when no trustworthy base can be established.
-	OnUnknownBase string `json:"onUnknownBase,omitempty"`
-	// Sources maps a CI_PIPELINE_SOURCE (schedule, web, api, trigger, pipeline,
-	// tag, ...) to "all" (default), "default-branch" (merge-base with the
-	// default branch) or "fail".
-	Sources map[string]string `json:"sources,omitempty"`
-	// MaxFetchDepth bounds how deep a shallow clone may be deepened while
-	// looking for the base (default 1000 commits).
-	MaxFetchDepth int `json:"maxFetchDepth,omitempty"`
-}

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"gitlab.com/generate-config/generate-config/internal/gitrun"
 )
 
 // Rule ids name the decision that chose the base. They are stable: logs, the
@@ -75,19 +77,35 @@ type ResolveOptions struct {
 	Base, Head string
 	// NoFetch forbids network git commands.
 	NoFetch bool
-	// OnUnknownBase is the --on-unknown-base flag; it overrides the policy.
+	// OnUnknownBase is the --on-unknown-base flag; it overrides
+	// PolicyOnUnknownBase.
 	OnUnknownBase string
-	Policy        Policy
+
+	// The policy of the manifest's `changes` field (manifest.ChangesPolicy),
+	// copied here by the caller so that change detection does not depend
+	// on the manifest package, nor the manifest on git.
+	//
+	// PolicyOnUnknownBase is "all" (default: select everything and say
+	// why) or "fail" when no trustworthy base can be established.
+	PolicyOnUnknownBase string
+	// Sources maps a CI_PIPELINE_SOURCE (schedule, web, api, trigger,
+	// pipeline, tag, ...) to "all" (default), "default-branch" (merge-base
+	// with the default branch) or "fail".
+	Sources map[string]string
+	// MaxFetchDepth bounds how deep a shallow clone may be deepened while
+	// looking for the base (0: DefaultMaxFetchDepth).
+	MaxFetchDepth int
 	// Git runs git; nil means the git CLI from PATH.
 	Git GitRunner
 }
 
-// Validate checks the values a manifest can set.
-func (p Policy) Validate() error {
-	switch p.OnUnknownBase {
+// validatePolicy checks the values a manifest can set (the manifest's
+// schema checks them too; a library caller may not have loaded one).
+func (p ResolveOptions) validatePolicy() error {
+	switch p.PolicyOnUnknownBase {
 	case "", PolicyAll, PolicyFail:
 	default:
-		return fmt.Errorf("changes.onUnknownBase must be %q or %q, not %q", PolicyAll, PolicyFail, p.OnUnknownBase)
+		return fmt.Errorf("changes.onUnknownBase must be %q or %q, not %q", PolicyAll, PolicyFail, p.PolicyOnUnknownBase)
 	}
 	for src, v := range p.Sources {
 		switch src {
@@ -113,7 +131,7 @@ func (p Policy) Validate() error {
 // is missing, the repository is unusable, a given revision does not exist,
 // or a policy says "fail".
 func Resolve(ctx context.Context, o ResolveOptions) (Resolution, error) {
-	if err := o.Policy.Validate(); err != nil {
+	if err := o.validatePolicy(); err != nil {
 		return Resolution{}, err
 	}
 	switch o.OnUnknownBase {
@@ -133,12 +151,12 @@ func Resolve(ctx context.Context, o ResolveOptions) (Resolution, error) {
 		o.LookupEnv = os.LookupEnv
 	}
 	if o.Git == nil {
-		o.Git = ExecGit{}
+		o.Git = gitrun.Exec{}
 	}
 	if o.Dir == "" {
 		o.Dir = "."
 	}
-	r := &resolver{ctx: ctx, o: o, dir: o.Dir, maxDepth: o.Policy.MaxFetchDepth, noted: map[string]bool{}, seen: map[string]bool{}}
+	r := &resolver{ctx: ctx, o: o, dir: o.Dir, maxDepth: o.MaxFetchDepth, noted: map[string]bool{}, seen: map[string]bool{}}
 	if r.maxDepth == 0 {
 		r.maxDepth = DefaultMaxFetchDepth
 	}
@@ -218,7 +236,7 @@ func (r *resolver) git(args ...string) (string, error) {
 
 // exitCode is the exit status of a git command that ran, or -1.
 func exitCode(err error) int {
-	var ge *GitError
+	var ge *gitrun.Error
 	if errors.As(err, &ge) {
 		return ge.ExitCode
 	}
@@ -229,7 +247,7 @@ func exitCode(err error) int {
 func (r *resolver) open() error {
 	out, err := r.git("rev-parse", "--is-bare-repository")
 	if err != nil {
-		var ge *GitError
+		var ge *gitrun.Error
 		if errors.As(err, &ge) {
 			return fmt.Errorf("%s is not a usable git repository: %s", r.o.Dir, strings.TrimSpace(ge.Stderr))
 		}
@@ -462,7 +480,7 @@ func (r *resolver) defaultBranch() (decision, error) {
 }
 
 func (r *resolver) sourcePolicy(src string) (decision, error) {
-	p, from := r.o.Policy.Sources[src], "the manifest"
+	p, from := r.o.Sources[src], "the manifest"
 	if p == "" {
 		p, from = PolicyAll, "the default"
 	}
@@ -513,7 +531,7 @@ func (r *resolver) local() (decision, error) {
 func (r *resolver) unknown(why string) (decision, error) {
 	mode, from := r.o.OnUnknownBase, "--on-unknown-base"
 	if mode == "" {
-		mode, from = r.o.Policy.OnUnknownBase, "the manifest's changes.onUnknownBase"
+		mode, from = r.o.PolicyOnUnknownBase, "the manifest's changes.onUnknownBase"
 	}
 	if mode == "" {
 		mode, from = PolicyAll, "the default"
@@ -775,7 +793,7 @@ func (r *resolver) fetch(args []string, why string) (ok bool, err error) {
 			return false, r.ctx.Err()
 		}
 		f.Err = err.Error()
-		var ge *GitError
+		var ge *gitrun.Error
 		if errors.As(err, &ge) && strings.TrimSpace(ge.Stderr) != "" {
 			f.Err = strings.TrimSpace(ge.Stderr) // the command is in f.Command already
 		}

@@ -3,11 +3,15 @@ package changes
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"gitlab.com/generate-config/generate-config/internal/gitrun"
 )
 
 const zeroSHA = "0000000000000000000000000000000000000000"
@@ -51,7 +55,7 @@ func lookup(env map[string]string) func(string) (string, bool) {
 func (sc scenario) run(t *testing.T) {
 	t.Helper()
 	o := sc.opts
-	o.Dir, o.LookupEnv, o.Git = sc.dir, lookup(sc.env), ExecGit{Env: gitEnv(fixtureRoot)}
+	o.Dir, o.LookupEnv, o.Git = sc.dir, lookup(sc.env), gitrun.Exec{Env: gitEnv(fixtureRoot)}
 	res, err := Resolve(context.Background(), o)
 	trace := strings.Join(res.Trace, "\n")
 	if sc.err != "" {
@@ -194,7 +198,7 @@ func TestResolveCI(t *testing.T) {
 			return scenario{
 				dir:  ciClone(t, fx.origin, "refs/heads/feature", 2),
 				env:  ci("push", "CI_COMMIT_BRANCH", "feature", "CI_COMMIT_BEFORE_SHA", fx.feature[0].sha),
-				opts: ResolveOptions{Policy: Policy{MaxFetchDepth: 8}},
+				opts: ResolveOptions{MaxFetchDepth: 8},
 				rule: RuleUnknownBase, all: true, fetched: true, trace: "the limit (changes.maxFetchDepth)",
 			}
 		}},
@@ -258,7 +262,7 @@ func TestResolveCI(t *testing.T) {
 			return scenario{
 				dir:  ciClone(t, origin, "refs/tags/v2", 3),
 				env:  ci("push", "CI_COMMIT_TAG", "v2", "CI_COMMIT_BEFORE_SHA", zeroSHA),
-				opts: ResolveOptions{Policy: Policy{Sources: map[string]string{"tag": PolicyDefaultBranch}}},
+				opts: ResolveOptions{Sources: map[string]string{"tag": PolicyDefaultBranch}},
 				rule: RuleMergeBaseDefault, base: fx.fork, paths: featureAll, fetched: true,
 			}
 		}},
@@ -268,7 +272,7 @@ func TestResolveCI(t *testing.T) {
 			return scenario{
 				dir:  ciClone(t, origin, "refs/tags/v1", 3),
 				env:  ci("push", "CI_COMMIT_TAG", "v1", "CI_COMMIT_BEFORE_SHA", zeroSHA),
-				opts: ResolveOptions{Policy: Policy{Sources: map[string]string{"tag": PolicyDefaultBranch}}},
+				opts: ResolveOptions{Sources: map[string]string{"tag": PolicyDefaultBranch}},
 				rule: RuleOnDefaultBranch, all: true, trace: "already part of the default branch",
 			}
 		}},
@@ -278,7 +282,7 @@ func TestResolveCI(t *testing.T) {
 			return scenario{
 				dir:  ciClone(t, origin, "refs/tags/v1", 3),
 				env:  ci("push", "CI_COMMIT_TAG", "v1"),
-				opts: ResolveOptions{Policy: Policy{Sources: map[string]string{"tag": PolicyFail}}},
+				opts: ResolveOptions{Sources: map[string]string{"tag": PolicyFail}},
 				err:  `tag pipeline: the manifest's changes policy for tag is "fail"`,
 			}
 		}},
@@ -286,7 +290,7 @@ func TestResolveCI(t *testing.T) {
 			return scenario{
 				dir:  ciClone(t, fx.origin, "refs/heads/main", 3),
 				env:  ci("schedule", "CI_COMMIT_BRANCH", "main", "CI_COMMIT_BEFORE_SHA", zeroSHA),
-				opts: ResolveOptions{Policy: Policy{Sources: map[string]string{"schedule": PolicyDefaultBranch}}},
+				opts: ResolveOptions{Sources: map[string]string{"schedule": PolicyDefaultBranch}},
 				rule: RuleOnDefaultBranch, all: true,
 			}
 		}},
@@ -294,7 +298,7 @@ func TestResolveCI(t *testing.T) {
 			return scenario{
 				dir:  ciClone(t, fx.origin, "refs/heads/feature", 3),
 				env:  ci("schedule", "CI_COMMIT_BRANCH", "feature", "CI_COMMIT_BEFORE_SHA", zeroSHA),
-				opts: ResolveOptions{Policy: Policy{Sources: map[string]string{"schedule": PolicyDefaultBranch}}},
+				opts: ResolveOptions{Sources: map[string]string{"schedule": PolicyDefaultBranch}},
 				rule: RuleMergeBaseDefault, base: fx.fork, paths: featureAll, fetched: true,
 			}
 		}},
@@ -388,7 +392,7 @@ func TestResolveCI(t *testing.T) {
 			return scenario{
 				dir:  ciClone(t, fx.origin, "refs/heads/feature", 2),
 				env:  ci("merge_request_event"),
-				opts: ResolveOptions{Policy: Policy{OnUnknownBase: PolicyFail}},
+				opts: ResolveOptions{PolicyOnUnknownBase: PolicyFail},
 				err:  "from the manifest's changes.onUnknownBase",
 			}
 		}},
@@ -396,7 +400,7 @@ func TestResolveCI(t *testing.T) {
 			return scenario{
 				dir:  ciClone(t, fx.origin, "refs/heads/feature", 2),
 				env:  ci("merge_request_event"),
-				opts: ResolveOptions{OnUnknownBase: PolicyAll, Policy: Policy{OnUnknownBase: PolicyFail}},
+				opts: ResolveOptions{OnUnknownBase: PolicyAll, PolicyOnUnknownBase: PolicyFail},
 				rule: RuleUnknownBase, all: true, trace: `everything is selected (on-unknown-base is "all", from --on-unknown-base)`,
 			}
 		}},
@@ -568,7 +572,7 @@ func TestResolveStatuses(t *testing.T) {
 	fx := getFixture(t)
 	dir := ciClone(t, fx.origin, "refs/heads/feature", 0)
 	res, err := Resolve(context.Background(), ResolveOptions{Dir: dir, Base: fx.fork,
-		LookupEnv: lookup(nil), Git: ExecGit{Env: gitEnv(fixtureRoot)}})
+		LookupEnv: lookup(nil), Git: gitrun.Exec{Env: gitEnv(fixtureRoot)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -638,7 +642,7 @@ func TestResolveSubmoduleAndHostileConfig(t *testing.T) {
 		{filepath.Join(app, "vendor"), []Change{{Status: Modified, Path: "lib"}}},
 	} {
 		res, err := Resolve(context.Background(), ResolveOptions{Dir: tc.dir, Base: base.sha,
-			LookupEnv: lookup(nil), Git: ExecGit{Env: gitEnv(fixtureRoot)}})
+			LookupEnv: lookup(nil), Git: gitrun.Exec{Env: gitEnv(fixtureRoot)}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -656,7 +660,7 @@ func TestResolveErrors(t *testing.T) {
 	runGit(t, "/", "init", "-q", "-b", "main", good)
 	commitEdit(t, good, "one", edit{write: map[string]string{"a.txt": "a\n"}})
 	commitEdit(t, good, "two", edit{write: map[string]string{"a.txt": "b\n"}})
-	env := ExecGit{Env: gitEnv(fixtureRoot)}
+	env := gitrun.Exec{Env: gitEnv(fixtureRoot)}
 
 	empty := filepath.Join(t.TempDir(), "empty")
 	runGit(t, "/", "init", "-q", "-b", "main", empty)
@@ -675,16 +679,16 @@ func TestResolveErrors(t *testing.T) {
 		o    ResolveOptions
 		want string
 	}{
-		{"git binary missing", ResolveOptions{Dir: good, Git: ExecGit{Path: filepath.Join(t.TempDir(), "no-git")}}, "git is not installed or not in PATH"},
+		{"git binary missing", ResolveOptions{Dir: good, Git: gitrun.Exec{Path: filepath.Join(t.TempDir(), "no-git")}}, "git is not installed or not in PATH"},
 		{"not a repository", ResolveOptions{Dir: t.TempDir(), Git: env}, "is not a usable git repository: fatal: not a git repository"},
 		{"directory missing", ResolveOptions{Dir: filepath.Join(t.TempDir(), "nope"), Git: env}, "running git in"},
 		{"repository without commits", ResolveOptions{Dir: empty, Git: env}, "HEAD is not a commit"},
 		{"broken repository", ResolveOptions{Dir: broken, Base: "HEAD~1", Git: env}, "reading the diff: git -c diff.relative=false diff --name-status -z"},
 		{"--head that is not a commit", ResolveOptions{Dir: good, Head: "nope", Git: env}, `--head "nope" is not a commit`},
 		{"bad --on-unknown-base", ResolveOptions{Dir: good, OnUnknownBase: "some", Git: env}, `--on-unknown-base must be "all" or "fail"`},
-		{"bad source policy", ResolveOptions{Dir: good, Policy: Policy{Sources: map[string]string{"schedule": "nothing"}}, Git: env}, "changes.sources.schedule must be"},
-		{"policy for a source with its own rule", ResolveOptions{Dir: good, Policy: Policy{Sources: map[string]string{"push": "all"}}, Git: env}, "have their own rule"},
-		{"negative maxFetchDepth", ResolveOptions{Dir: good, Policy: Policy{MaxFetchDepth: -1}, Git: env}, "must not be negative"},
+		{"bad source policy", ResolveOptions{Dir: good, Sources: map[string]string{"schedule": "nothing"}, Git: env}, "changes.sources.schedule must be"},
+		{"policy for a source with its own rule", ResolveOptions{Dir: good, Sources: map[string]string{"push": "all"}, Git: env}, "have their own rule"},
+		{"negative maxFetchDepth", ResolveOptions{Dir: good, MaxFetchDepth: -1, Git: env}, "must not be negative"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -730,5 +734,74 @@ func TestParseNameStatus(t *testing.T) {
 		if cs, err := parseNameStatus([]byte(bad)); err == nil {
 			t.Errorf("%q: want an error, got %+v", bad, cs)
 		}
+	}
+}
+
+// stalledRemote is a remote that accepts TCP connections on 127.0.0.1 and
+// never answers them.
+func stalledRemote(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		var held []net.Conn
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				<-done
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	t.Cleanup(func() { ln.Close(); close(done) })
+	return "http://" + ln.Addr().String() + "/origin.git"
+}
+
+// A remote that stops answering must not hang change detection: the fetch
+// ends at its deadline, and the documented fallback applies — everything
+// is built and the reason says why; with onUnknownBase "fail" the run
+// fails and says so (issue 11).
+func TestResolveStalledRemote(t *testing.T) {
+	fx := getFixture(t)
+	for _, policy := range []string{PolicyAll, PolicyFail} {
+		t.Run(policy, func(t *testing.T) {
+			dir := ciClone(t, fx.origin, "refs/heads/feature", 2)
+			runGit(t, dir, "remote", "set-url", "origin", stalledRemote(t))
+			start := time.Now()
+			res, err := Resolve(context.Background(), ResolveOptions{
+				Dir:                 dir,
+				LookupEnv:           lookup(ci("push", "CI_COMMIT_BRANCH", "feature", "CI_COMMIT_BEFORE_SHA", fx.feature[0].sha)),
+				PolicyOnUnknownBase: policy,
+				Git:                 gitrun.Exec{Env: gitEnv(fixtureRoot), FetchTimeout: 2 * time.Second},
+			})
+			if took := time.Since(start); took > 15*time.Second {
+				t.Fatalf("Resolve took %s with a 2s fetch deadline", took)
+			}
+			if len(res.Fetches) == 0 || !strings.Contains(res.Fetches[0].Err, "no answer within 2s") {
+				t.Fatalf("want a fetch stopped at its deadline, got %+v", res.Fetches)
+			}
+			trace := strings.Join(res.Trace, "\n")
+			if policy == PolicyFail {
+				if err == nil {
+					t.Fatalf("onUnknownBase fail: want an error, got %+v", res)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Resolve: %v\n%s", err, trace)
+			}
+			if !res.All || res.Rule != RuleUnknownBase || res.Reason == "" {
+				t.Errorf("want everything selected with a reason, got rule %q all %v reason %q\n%s", res.Rule, res.All, res.Reason, trace)
+			}
+		})
 	}
 }

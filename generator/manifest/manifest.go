@@ -18,7 +18,6 @@ import (
 	"github.com/bmatcuk/doublestar/v4"
 	jsonnet "github.com/google/go-jsonnet"
 
-	"gitlab.com/generate-config/generate-config/generator/changes"
 	"gitlab.com/generate-config/generate-config/generator/diag"
 	"gitlab.com/generate-config/generate-config/internal/jsonnetvm"
 	"gitlab.com/generate-config/generate-config/schema/manifestschema"
@@ -77,10 +76,28 @@ type Manifest struct {
 	Noop     Noop            `json:"noop"`
 	Vars     []string        `json:"vars,omitempty"`
 	Pipeline map[string]any  `json:"pipeline,omitempty"`
-	Changes  changes.Policy  `json:"changes"`
+	Changes  ChangesPolicy   `json:"changes"`
 	Limits   json.RawMessage `json:"limits,omitempty"`
 
 	byName map[string]*Target
+}
+
+// ChangesPolicy is the manifest's `changes` field: how change detection
+// (generator/changes) behaves where no trustworthy base is known. The
+// manifest's JSON Schema checks its values; the caller copies it into
+// changes.ResolveOptions, so that neither package imports the other.
+// Zero values mean the documented defaults (docs/change-detection.md).
+type ChangesPolicy struct {
+	// OnUnknownBase is "all" (default: select everything and say why) or
+	// "fail" when no trustworthy base can be established.
+	OnUnknownBase string `json:"onUnknownBase,omitempty"`
+	// Sources maps a CI_PIPELINE_SOURCE (schedule, web, api, trigger,
+	// pipeline, tag, ...) to "all" (default), "default-branch" (merge-base
+	// with the default branch) or "fail".
+	Sources map[string]string `json:"sources,omitempty"`
+	// MaxFetchDepth bounds how deep a shallow clone may be deepened while
+	// looking for the base (default 1000 commits).
+	MaxFetchDepth int `json:"maxFetchDepth,omitempty"`
 }
 
 // Target returns the target called name, or nil.

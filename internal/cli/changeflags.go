@@ -10,6 +10,8 @@ import (
 
 	"gitlab.com/generate-config/generate-config/generator/changes"
 	"gitlab.com/generate-config/generate-config/generator/diag"
+	"gitlab.com/generate-config/generate-config/generator/manifest"
+	"gitlab.com/generate-config/generate-config/internal/gitrun"
 )
 
 // changeFlags are the flags every command that needs a change set shares.
@@ -93,25 +95,26 @@ func (c *changeFlags) explicit(f *Factory) (changes.Resolution, bool, error) {
 
 // resolve returns the change set: the explicit one when given, otherwise what
 // the git resolver finds for this pipeline.
-func (c *changeFlags) resolve(f *Factory, repoDir string, policy changes.Policy) (changes.Resolution, error) {
+func (c *changeFlags) resolve(ctx context.Context, f *Factory, repoDir string, policy manifest.ChangesPolicy) (changes.Resolution, error) {
 	if res, ok, err := c.explicit(f); ok {
 		return res, err
 	}
-	return resolveFromGit(f, c, repoDir, policy)
+	return resolveFromGit(ctx, f, c, repoDir, policy)
 }
 
 // resolveFromGit runs the git resolver (docs/change-detection.md) in
 // repoDir with the job's environment. A failure carries the decision trace,
 // so the message says what was tried before giving up.
-func resolveFromGit(f *Factory, c *changeFlags, repoDir string, policy changes.Policy) (changes.Resolution, error) {
-	git := changes.ExecGit{}
+func resolveFromGit(ctx context.Context, f *Factory, c *changeFlags, repoDir string, policy manifest.ChangesPolicy) (changes.Resolution, error) {
+	git := gitrun.Exec{}
 	if f.Environ != nil {
 		git.Env = f.Environ()
 	}
-	res, err := changes.Resolve(context.Background(), changes.ResolveOptions{
+	res, err := changes.Resolve(ctx, changes.ResolveOptions{
 		Dir: repoDir, LookupEnv: f.LookupEnv,
 		Base: c.Base, Head: c.Head, NoFetch: c.NoFetch, OnUnknownBase: c.OnUnknown,
-		Policy: policy, Git: git,
+		PolicyOnUnknownBase: policy.OnUnknownBase, Sources: policy.Sources, MaxFetchDepth: policy.MaxFetchDepth,
+		Git: git,
 	})
 	if err != nil && len(res.Trace) > 0 {
 		notes := []string{"decision trace:"}

@@ -223,7 +223,7 @@ func runGenerationTo(ctx context.Context, f *Factory, dir, config string, cf *ch
 	if err != nil {
 		return nil, err
 	}
-	res, err := cf.resolve(f, repoDir, m.Changes)
+	res, err := cf.resolve(ctx, f, repoDir, m.Changes)
 	if err != nil {
 		return nil, err
 	}

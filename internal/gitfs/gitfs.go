@@ -25,6 +25,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"gitlab.com/generate-config/generate-config/internal/gitrun"
 )
 
 // FS is the tree of one commit, optionally below a subdirectory (the
@@ -59,7 +61,7 @@ func Open(ctx context.Context, dir, rev string, env []string) (*FS, error) {
 	if rev == "" || strings.HasPrefix(rev, "-") {
 		return nil, fmt.Errorf("invalid revision %q", rev)
 	}
-	g := runner{dir: dir, env: env}
+	g := runner{dir: dir, git: gitrun.Exec{Env: env}}
 	top, err := g.output(ctx, "rev-parse", "--show-toplevel")
 	if err != nil {
 		return nil, fmt.Errorf("%s is not inside a git work tree: %w", dir, err)
@@ -339,29 +341,22 @@ func (d *dirFile) ReadDir(n int) ([]fs.DirEntry, error) {
 	return out, nil
 }
 
-// runner runs git in a directory with an environment.
+// runner runs git in a directory through gitrun, the one git runner: the
+// scrubbed environment (an inherited GIT_DIR must not make it read another
+// repository) and a deadline on every call.
 type runner struct {
 	dir string
-	env []string
-}
-
-func (g runner) command(ctx context.Context, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", g.dir}, args...)...)
-	cmd.Env = g.env
-	return cmd
+	git gitrun.Exec
 }
 
 func (g runner) raw(ctx context.Context, args ...string) ([]byte, error) {
-	var stderr bytes.Buffer
-	cmd := g.command(ctx, args...)
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	out, err := g.git.Run(ctx, g.dir, args...)
 	if err != nil {
-		msg := strings.TrimSpace(stderr.String())
-		if msg == "" {
-			msg = err.Error()
+		var ge *gitrun.Error
+		if errors.As(err, &ge) && strings.TrimSpace(ge.Stderr) != "" {
+			return nil, fmt.Errorf("git %s: %s", args[0], strings.TrimSpace(ge.Stderr))
 		}
-		return nil, fmt.Errorf("git %s: %s", args[0], msg)
+		return nil, err
 	}
 	return out, nil
 }
@@ -382,7 +377,7 @@ type catFile struct {
 func startCatFile(g runner) (*catFile, error) {
 	// Not tied to a request's context: the process serves every later
 	// read and ends with Close.
-	cmd := g.command(context.Background(), "cat-file", "--batch")
+	cmd := g.git.Command(context.Background(), g.dir, "cat-file", "--batch")
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err

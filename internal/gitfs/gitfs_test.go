@@ -234,3 +234,43 @@ func TestConcurrentReads(t *testing.T) {
 		t.Errorf("read after Close: %q %v", got, err)
 	}
 }
+
+// An inherited GIT_DIR (or GIT_WORK_TREE, GIT_INDEX_FILE) names another
+// repository; the commit served must still be the one of the directory
+// given (issue 8, bug 3: `GIT_DIR=/other/.git generate-config diff`).
+func TestInheritedGitDirIsIgnored(t *testing.T) {
+	dir := repo(t)
+	other := t.TempDir()
+	git(t, other, "init", "-q", "-b", "main")
+	write(t, other, map[string]string{"generate-config.jsonnet": "{ other: true }\n"})
+	git(t, other, "add", "-A")
+	git(t, other, "commit", "-q", "-m", "other")
+	env := append(append([]string(nil), gitEnv...),
+		"GIT_DIR="+filepath.Join(other, ".git"), "GIT_WORK_TREE="+other)
+	f, err := Open(context.Background(), dir, "HEAD", env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if want := git(t, dir, "rev-parse", "HEAD"); f.Commit() != want {
+		t.Errorf("commit %s, want %s of %s (GIT_DIR was followed)", f.Commit(), want, dir)
+	}
+	data, err := f.ReadFile("generate-config.jsonnet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(data) != "{ v: 2 }\n" {
+		t.Errorf("read %q from another repository", data)
+	}
+}
+
+// A git call that does not answer is stopped: the caller's deadline ends
+// Open instead of hanging on it.
+func TestOpenHonoursContext(t *testing.T) {
+	dir := repo(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Open(ctx, dir, "HEAD", gitEnv); err == nil {
+		t.Fatal("Open with an ended context succeeded")
+	}
+}
