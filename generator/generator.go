@@ -9,9 +9,7 @@
 package generator
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 
@@ -64,10 +62,7 @@ type Result struct {
 // the Result still carries the document for inspection.
 func Generate(ctx context.Context, in Input) (*Result, error) {
 	m := in.Manifest
-	limits, err := Limits(m)
-	if err != nil {
-		return nil, err
-	}
+	limits := m.Limits // checked by name and type when the manifest loaded
 	sel := selection.Select(m, in.Changes)
 	vars, err := evaluate.AllowedVars(in.LookupEnv, m.Vars)
 	if err != nil {
@@ -106,21 +101,6 @@ func Generate(ctx context.Context, in Input) (*Result, error) {
 		return r, FindingsError(r.Findings)
 	}
 	return r, nil
-}
-
-// Limits decodes the manifest's `limits` overrides; unknown names are errors
-// so a typo cannot silently keep GitLab's default.
-func Limits(m *manifest.Manifest) (schema.Limits, error) {
-	var l schema.Limits
-	if len(m.Limits) == 0 {
-		return l, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(m.Limits))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&l); err != nil {
-		return l, diag.Errorf(diag.Pos{File: m.File}, "limits: %v (see docs/validation.md for the names)", err)
-	}
-	return l, nil
 }
 
 // FindingsError turns the validator's error findings into positioned

@@ -12,7 +12,6 @@ import (
 	"io/fs"
 	"path"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
@@ -20,6 +19,7 @@ import (
 
 	"gitlab.com/generate-config/generate-config/generator/diag"
 	"gitlab.com/generate-config/generate-config/internal/jsonnetvm"
+	"gitlab.com/generate-config/generate-config/schema"
 	"gitlab.com/generate-config/generate-config/schema/manifestschema"
 )
 
@@ -67,17 +67,17 @@ type Noop struct {
 
 // Manifest is the evaluated, checked manifest. Targets is sorted by name.
 type Manifest struct {
-	File     string          `json:"-"`
-	Global   []string        `json:"global,omitempty"`
-	Matrix   Matrix          `json:"matrix"`
-	Stages   []string        `json:"stages,omitempty"`
-	Targets  []*Target       `json:"-"`
-	Discover []Discover      `json:"discover,omitempty"`
-	Noop     Noop            `json:"noop"`
-	Vars     []string        `json:"vars,omitempty"`
-	Pipeline map[string]any  `json:"pipeline,omitempty"`
-	Changes  ChangesPolicy   `json:"changes"`
-	Limits   json.RawMessage `json:"limits,omitempty"`
+	File     string         `json:"-"`
+	Global   []string       `json:"global,omitempty"`
+	Matrix   Matrix         `json:"matrix"`
+	Stages   []string       `json:"stages,omitempty"`
+	Targets  []*Target      `json:"-"`
+	Discover []Discover     `json:"discover,omitempty"`
+	Noop     Noop           `json:"noop"`
+	Vars     []string       `json:"vars,omitempty"`
+	Pipeline map[string]any `json:"pipeline,omitempty"`
+	Changes  ChangesPolicy  `json:"changes"`
+	Limits   schema.Limits  `json:"limits"`
 
 	byName map[string]*Target
 }
@@ -198,6 +198,10 @@ func Decode(repo fs.FS, file string, data []byte) (*Manifest, error) {
 			at(fmt.Sprintf("global[%d]", i), "%v", err)
 		}
 	}
+	names := make([]string, len(m.Targets))
+	for i, t := range m.Targets {
+		names[i] = t.Name
+	}
 	for _, t := range m.Targets {
 		key := "targets" + keyOf(t.Name)
 		depKey := func(i int) string { return fmt.Sprintf("%s.deps[%d]", key, i) }
@@ -216,7 +220,7 @@ func Decode(repo fs.FS, file string, data []byte) (*Manifest, error) {
 			case d == t.Name:
 				at(depKey(i), "target %q depends on itself", d)
 			case m.byName[d] == nil:
-				at(depKey(i), "unknown target %q%s", d, suggest(d, m.byName))
+				at(depKey(i), "unknown target %q%s", d, diag.DidYouMean(d, names))
 			}
 		}
 	}
@@ -451,18 +455,4 @@ func (m *Manifest) findCycle() []string {
 // keyOf renders a target name as a key-path suffix: ".api" or ["libs/core"].
 func keyOf(name string) string {
 	return strings.TrimPrefix(manifestschema.KeyPath([]string{"targets", name}), "targets")
-}
-
-func suggest(name string, known map[string]*Target) string {
-	var names []string
-	for k := range known {
-		if strings.EqualFold(k, name) || strings.HasSuffix(k, "/"+name) || strings.HasSuffix(name, "/"+k) {
-			names = append(names, strconv.Quote(k))
-		}
-	}
-	sort.Strings(names)
-	if len(names) == 0 {
-		return ""
-	}
-	return " (did you mean " + strings.Join(names, " or ") + "?)"
 }

@@ -1,6 +1,7 @@
 package manifest_test
 
 import (
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"reflect"
@@ -13,6 +14,8 @@ import (
 	"gitlab.com/generate-config/generate-config/generator/manifest"
 	"gitlab.com/generate-config/generate-config/generator/selection"
 	"gitlab.com/generate-config/generate-config/internal/jsonnetvm"
+	"gitlab.com/generate-config/generate-config/schema"
+	"gitlab.com/generate-config/generate-config/schema/manifestschema"
 	"gitlab.com/generate-config/generate-config/templates"
 )
 
@@ -130,6 +133,26 @@ func TestDecodeErrors(t *testing.T) {
 			name: "unknown dep with a suggestion",
 			js:   api(`, "deps": ["core"]`),
 			want: []string{`generate-config.jsonnet: targets.api.deps[0]: unknown target "core" (did you mean "libs/core"?)`},
+		},
+		{
+			name: "misspelt dep with a suggestion (issue 8, bug 6)",
+			js:   api(`, "deps": ["libs/coer"]`),
+			want: []string{`generate-config.jsonnet: targets.api.deps[0]: unknown target "libs/coer" (did you mean "libs/core"?)`},
+		},
+		{
+			name: "misspelt limit name, checked when the manifest loads (issue 8, bug 5)",
+			js:   `{"limits": {"maxNeed": 3}}`,
+			want: []string{`generate-config.jsonnet: limits: unknown key "maxNeed" (did you mean "maxNeeds"?)`},
+		},
+		{
+			name: "limit of the wrong type",
+			js:   `{"limits": {"maxNeeds": "3"}}`,
+			want: []string{`generate-config.jsonnet: limits.maxNeeds: got string, want integer`},
+		},
+		{
+			name: "negative limit",
+			js:   `{"limits": {"maxNeeds": -1}}`,
+			want: []string{`generate-config.jsonnet: limits.maxNeeds: minimum: got -1, want 0`},
 		},
 		{
 			name: "self-dependency",
@@ -620,5 +643,47 @@ func TestLoadFromSubdirectory(t *testing.T) {
 	}
 	if m.File != "conf/gc.jsonnet" || m.Target("x:y") == nil {
 		t.Errorf("File = %q, targets = %+v", m.File, m.Targets)
+	}
+}
+
+// The limits a manifest may set are those of schema.LimitTable, each typed
+// in the manifest's JSON Schema, so that a misspelt name fails when the
+// manifest loads and an editor can complete the names.
+func TestLimitsInSchema(t *testing.T) {
+	var doc struct {
+		Properties struct {
+			Limits struct {
+				AdditionalProperties *bool `json:"additionalProperties"`
+				Properties           map[string]struct {
+					Type string `json:"type"`
+				} `json:"properties"`
+			} `json:"limits"`
+		} `json:"properties"`
+	}
+	if err := json.Unmarshal(manifestschema.JSON, &doc); err != nil {
+		t.Fatal(err)
+	}
+	l := doc.Properties.Limits
+	if l.AdditionalProperties == nil || *l.AdditionalProperties {
+		t.Error("limits: additionalProperties must be false")
+	}
+	var names []string
+	for _, li := range schema.LimitTable {
+		names = append(names, li.Name)
+		if p, ok := l.Properties[li.Name]; !ok || p.Type != "integer" {
+			t.Errorf("limit %q is not an integer property of limits in the schema", li.Name)
+		}
+	}
+	for name := range l.Properties {
+		if !slices.Contains(names, name) {
+			t.Errorf("the schema's limit %q is not in schema.LimitTable", name)
+		}
+	}
+}
+
+func TestLimitsDecoded(t *testing.T) {
+	m := mustDecode(t, repoWith(nil), `{"limits": {"maxNeeds": 3, "maxFileBytes": 1000}}`)
+	if m.Limits.MaxNeeds != 3 || m.Limits.MaxFileBytes != 1000 {
+		t.Errorf("limits = %+v", m.Limits)
 	}
 }
