@@ -166,24 +166,5 @@ func isUsage(err error) bool {
 // (for example validation findings) and only needs the exit code.
 var errSilent = errors.New("already reported")
 
-// printError renders any error, one positioned line per diagnostic, with the
-// cell and the trimmed Jsonnet trace below it.
-func printError(w io.Writer, err error) {
-	for _, e := range diag.Flatten(err) {
-		pos := e.Pos.String()
-		if pos != "" {
-			fmt.Fprintf(w, "%s: error: %s\n", pos, e.Msg)
-		} else {
-			fmt.Fprintf(w, "generate-config: error: %s\n", e.Msg)
-		}
-		if e.Cell != nil {
-			fmt.Fprintf(w, "\tin cell %s\n", e.Cell)
-		}
-		for _, t := range e.Trace {
-			fmt.Fprintf(w, "\tfrom %s\n", t)
-		}
-		for _, n := range e.Notes {
-			fmt.Fprintf(w, "\t%s\n", strings.ReplaceAll(n, "\n", "\n\t"))
-		}
-	}
-}
+// printError renders any error with the one printer, diag.Print.
+func printError(w io.Writer, err error) { diag.Print(w, err) }
