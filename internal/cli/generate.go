@@ -131,6 +131,9 @@ func generateRun(ctx context.Context, opts *GenerateOptions) error {
 		return err
 	}
 	run.printWarnings(f.IO.ErrOut) // outside any collapsed section
+	if err := ctx.Err(); err != nil {
+		return err // stopped by a signal: write nothing
+	}
 	if ci {
 		log.Start("generate_config_write", cilog.Paint(color, cilog.Bold, "generate-config: writing "+filepath.ToSlash(opts.Output)), true)
 	}
@@ -209,9 +212,6 @@ func runGeneration(ctx context.Context, f *Factory, dir, config string, cf *chan
 // runGenerationTo is runGeneration with the output file's name, which the
 // validator's findings are reported against.
 func runGenerationTo(ctx context.Context, f *Factory, dir, config string, cf *changeFlags, workers int, outputName string) (*generation, error) {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	repoDir := resolvePath(f, dir)
 	root, err := openRoot(repoDir)
 	if err != nil {
