@@ -56,6 +56,11 @@ type Result struct {
 	Findings []schema.Finding
 }
 
+// DefaultOutput is the generated file's name: what generate writes by
+// default, what the parent pipeline's trigger job includes as an artifact,
+// and the name findings are reported against.
+const DefaultOutput = "generated-config.yml"
+
 // Generate selects, evaluates, renders and validates. It writes nothing.
 // When the validator finds an error, the error returned lists every finding
 // with its position in the would-be file and the cell that made the job, and
@@ -88,7 +93,7 @@ func Generate(ctx context.Context, in Input) (*Result, error) {
 	r := &Result{Selection: sel, Cells: results, Document: doc}
 	name := in.OutputName
 	if name == "" {
-		name = "generated-config.yml"
+		name = DefaultOutput
 	}
 	origins := make(map[string]schema.Origin, len(doc.Origins))
 	for job, o := range doc.Origins {

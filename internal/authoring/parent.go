@@ -10,6 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"gitlab.com/generate-config/generate-config/generator"
 	"gitlab.com/generate-config/generate-config/schema"
 )
 
@@ -18,7 +19,7 @@ const (
 	ParentFile    = ".gitlab-ci.yml"
 	GenerateJob   = "generate-config"
 	TriggerJob    = "child-pipeline"
-	GeneratedFile = "generated-config.yml"
+	GeneratedFile = generator.DefaultOutput
 )
 
 // ParentJobs is what init would add to the parent pipeline.

@@ -91,7 +91,7 @@ Timestamps appear only in the log, never in the YAML.`,
 		},
 	}
 	registerRepoFlags(cmd, &opts.Dir, &opts.Config, &opts.Workers)
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "generated-config.yml", "output `FILE` (must end in .yml; use '/' separators)")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", generator.DefaultOutput, "output `FILE` (must end in .yml; use '/' separators)")
 	cmd.Flags().StringVar(&opts.Dotenv, "dotenv", "", "write the dotenv report to `FILE` ('' for none; default: "+dotenvName+" beside the output, when CI=true)")
 	cmd.Flags().StringVar(&opts.Color, "color", cilog.ColorAuto, "colour the log: auto (on a terminal, unless NO_COLOR is set), always or never")
 	opts.Changes.register(cmd)

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"gitlab.com/generate-config/generate-config/internal/authoring"
+	"gitlab.com/generate-config/generate-config/schema"
 )
 
 // LintOptions are the inputs of `lint`.
@@ -81,7 +82,7 @@ func lintRun(cmd *cobra.Command, opts *LintOptions) error {
 			fd.Pos.File = workRel(f, filepath.Join(repoDir, filepath.FromSlash(fd.Pos.File)))
 		}
 		fmt.Fprintln(f.IO.Out, fd.String())
-		if fd.Severity == authoring.SeverityError {
+		if fd.Severity == schema.SeverityError {
 			errs++
 		} else {
 			warns++
