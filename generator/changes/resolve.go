@@ -793,9 +793,14 @@ func (r *resolver) fetch(args []string, why string) (ok bool, err error) {
 			return false, r.ctx.Err()
 		}
 		f.Err = err.Error()
+		// The command is in f.Command already.
 		var ge *gitrun.Error
-		if errors.As(err, &ge) && strings.TrimSpace(ge.Stderr) != "" {
-			f.Err = strings.TrimSpace(ge.Stderr) // the command is in f.Command already
+		var te *gitrun.TimeoutError
+		switch {
+		case errors.As(err, &ge) && strings.TrimSpace(ge.Stderr) != "":
+			f.Err = strings.TrimSpace(ge.Stderr)
+		case errors.As(err, &te):
+			f.Err = te.Reason()
 		}
 		f.Err = redactURLs(f.Err)
 		r.tracef("%s: %s failed in %s: %s", why, f.Command, f.Duration.Round(time.Millisecond), f.Err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -23,6 +24,8 @@ type changeFlags struct {
 	Head        string
 	NoFetch     bool
 	OnUnknown   string
+	// FetchTimeout bounds each network git command (gitrun's deadline).
+	FetchTimeout time.Duration
 }
 
 func (c *changeFlags) register(cmd *cobra.Command) {
@@ -34,6 +37,7 @@ func (c *changeFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&c.Head, "head", "", "diff head `REV` (default HEAD)")
 	fl.BoolVar(&c.NoFetch, "no-fetch", false, "never run network git commands (no deepening of shallow clones)")
 	fl.StringVar(&c.OnUnknown, "on-unknown-base", "", "when no diff base can be established: 'all' (default) or 'fail'")
+	fl.DurationVar(&c.FetchTimeout, "fetch-timeout", gitrun.DefaultFetchTimeout, "give up a git fetch after `DURATION`; the base is then unknown")
 }
 
 func (c *changeFlags) validate() error {
@@ -52,6 +56,9 @@ func (c *changeFlags) validate() error {
 	}
 	if n == 1 && (c.Base != "" || c.Head != "") {
 		return usagef("--base/--head cannot be combined with --changed, --changed-from or --all")
+	}
+	if c.FetchTimeout < 0 {
+		return usagef("--fetch-timeout must not be negative, got %s", c.FetchTimeout)
 	}
 	switch c.OnUnknown {
 	case "", "all", "fail":
@@ -106,7 +113,7 @@ func (c *changeFlags) resolve(ctx context.Context, f *Factory, repoDir string, p
 // repoDir with the job's environment. A failure carries the decision trace,
 // so the message says what was tried before giving up.
 func resolveFromGit(ctx context.Context, f *Factory, c *changeFlags, repoDir string, policy manifest.ChangesPolicy) (changes.Resolution, error) {
-	git := gitrun.Exec{}
+	git := gitrun.Exec{FetchTimeout: c.FetchTimeout}
 	if f.Environ != nil {
 		git.Env = f.Environ()
 	}

@@ -71,7 +71,12 @@ type TimeoutError struct {
 }
 
 func (e *TimeoutError) Error() string {
-	return fmt.Sprintf("git %s: no answer within %s; stopped", strings.Join(e.Args, " "), e.After)
+	return fmt.Sprintf("git %s: %s", strings.Join(e.Args, " "), e.Reason())
+}
+
+// Reason is the error without the command.
+func (e *TimeoutError) Reason() string {
+	return fmt.Sprintf("no answer within %s; stopped", e.After)
 }
 
 // Exec runs the git command-line tool. The zero value is ready to use.
