@@ -369,30 +369,45 @@ func (g runner) output(ctx context.Context, args ...string) (string, error) {
 // catFile is a running `git cat-file --batch`: write an object name, read
 // "<oid> <type> <size>\n<contents>\n".
 type catFile struct {
-	cmd *exec.Cmd
-	in  io.WriteCloser
-	out *bufio.Reader
+	cmd    *exec.Cmd
+	in     io.WriteCloser
+	out    *bufio.Reader
+	stop   context.CancelFunc // kills the process
+	expiry time.Duration      // the deadline of one read
 }
 
 func startCatFile(g runner) (*catFile, error) {
 	// Not tied to a request's context: the process serves every later
-	// read and ends with Close.
-	cmd := g.git.Command(context.Background(), g.dir, "cat-file", "--batch")
+	// read and ends with Close. Each read has its own deadline instead
+	// (see get).
+	ctx, stop := context.WithCancel(context.Background())
+	cmd := g.git.Command(ctx, g.dir, "cat-file", "--batch")
 	in, err := cmd.StdinPipe()
 	if err != nil {
+		stop()
 		return nil, err
 	}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
+		stop()
 		return nil, err
 	}
 	if err := cmd.Start(); err != nil {
+		stop()
 		return nil, fmt.Errorf("git cat-file: %w", err)
 	}
-	return &catFile{cmd: cmd, in: in, out: bufio.NewReader(out)}, nil
+	expiry := g.git.Timeout
+	if expiry <= 0 {
+		expiry = gitrun.DefaultTimeout
+	}
+	return &catFile{cmd: cmd, in: in, out: bufio.NewReader(out), stop: stop, expiry: expiry}, nil
 }
 
+// get reads one object. A read that takes longer than the runner's
+// deadline kills the process, so the read fails instead of hanging.
 func (c *catFile) get(oid string) ([]byte, error) {
+	timer := time.AfterFunc(c.expiry, c.stop)
+	defer timer.Stop()
 	if _, err := io.WriteString(c.in, oid+"\n"); err != nil {
 		return nil, fmt.Errorf("git cat-file: %w", err)
 	}
@@ -417,5 +432,7 @@ func (c *catFile) get(oid string) ([]byte, error) {
 
 func (c *catFile) close() error {
 	c.in.Close()
-	return c.cmd.Wait()
+	err := c.cmd.Wait()
+	c.stop()
+	return err
 }

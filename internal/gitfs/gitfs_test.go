@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 	"testing/fstest"
+	"time"
 )
 
 // gitEnv isolates the test repositories from the user's configuration.
@@ -272,5 +273,26 @@ func TestOpenHonoursContext(t *testing.T) {
 	cancel()
 	if _, err := Open(ctx, dir, "HEAD", gitEnv); err == nil {
 		t.Fatal("Open with an ended context succeeded")
+	}
+}
+
+// A cat-file read that does not finish within the runner's deadline kills
+// the process: the read fails instead of hanging.
+func TestCatFileReadHasDeadline(t *testing.T) {
+	dir := repo(t)
+	f := open(t, dir, "HEAD")
+	// From now on "git" is a process that never answers.
+	hang := filepath.Join(t.TempDir(), "git")
+	if err := os.WriteFile(hang, []byte("#!/bin/sh\nexec sleep 600\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f.git.git.Path, f.git.git.Timeout = hang, 300*time.Millisecond
+	start := time.Now()
+	_, err := f.ReadFile("generate-config.jsonnet")
+	if err == nil {
+		t.Fatal("a read from a git that never answers succeeded")
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("the read took %s with a 300ms deadline", took)
 	}
 }
