@@ -10,6 +10,7 @@ package generator
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 
@@ -24,10 +25,24 @@ import (
 	"gitlab.com/generate-config/generate-config/templates"
 )
 
-// LoadManifest evaluates and checks the manifest at file inside repo.
+// LoadManifest evaluates the manifest at file (repository-relative) with
+// the project's Jsonnet VM, whose importer reads repo and the embedded
+// library, and checks it (manifest.Decode; discovery globs run over repo).
+// Evaluating lives here, not in package manifest, so that the manifest's
+// types and checks do not depend on go-jsonnet.
 func LoadManifest(repo fs.FS, file string) (*manifest.Manifest, error) {
+	if _, err := fs.Stat(repo, file); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, diag.Errorf(diag.Pos{File: file}, "manifest not found (run 'generate-config init' to create one, or pass --config)")
+		}
+		return nil, diag.Errorf(diag.Pos{File: file}, "cannot read the manifest: %v", err)
+	}
 	vm := jsonnetvm.NewVM(jsonnetvm.NewImporter(repo, templates.Library))
-	return manifest.Load(vm, repo, file)
+	out, err := jsonnetvm.EvaluateFile(vm, file)
+	if err != nil {
+		return nil, err
+	}
+	return manifest.Decode(repo, file, []byte(out))
 }
 
 // Input is everything one generation depends on.

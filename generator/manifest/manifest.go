@@ -1,13 +1,14 @@
-// Package manifest loads generate-config.jsonnet: it evaluates the Jsonnet,
-// checks its shape against the published JSON Schema, expands `discover`, and
-// checks what a schema cannot (patterns, deps, cycles, templates). Every error
-// names the manifest file and the key path it is about.
+// Package manifest checks and decodes generate-config.jsonnet once it is
+// evaluated (generator.LoadManifest runs the Jsonnet): it checks the JSON
+// against the published JSON Schema, expands `discover`, and checks what a
+// schema cannot (patterns, deps, cycles, templates). Every error names the
+// manifest file and the key path it is about. It imports neither go-jsonnet
+// nor git.
 package manifest
 
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -15,10 +16,8 @@ import (
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
-	jsonnet "github.com/google/go-jsonnet"
 
 	"gitlab.com/generate-config/generate-config/generator/diag"
-	"gitlab.com/generate-config/generate-config/internal/jsonnetvm"
 	"gitlab.com/generate-config/generate-config/schema"
 	"gitlab.com/generate-config/generate-config/schema/manifestschema"
 )
@@ -105,22 +104,6 @@ func (m *Manifest) Target(name string) *Target { return m.byName[name] }
 
 // DefaultMatrix is used when the manifest sets none.
 var DefaultMatrix = Matrix{OS: []string{"linux"}, Arch: []string{"amd64"}}
-
-// Load evaluates the manifest at file (repository-relative) with vm, whose
-// importer must read the repository repo. Discovery globs run over repo.
-func Load(vm *jsonnet.VM, repo fs.FS, file string) (*Manifest, error) {
-	if _, err := fs.Stat(repo, file); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, diag.Errorf(diag.Pos{File: file}, "manifest not found (run 'generate-config init' to create one, or pass --config)")
-		}
-		return nil, diag.Errorf(diag.Pos{File: file}, "cannot read the manifest: %v", err)
-	}
-	out, err := jsonnetvm.EvaluateFile(vm, file)
-	if err != nil {
-		return nil, err
-	}
-	return Decode(repo, file, []byte(out))
-}
 
 // Decode checks and decodes the manifest's JSON (the Jsonnet output).
 func Decode(repo fs.FS, file string, data []byte) (*Manifest, error) {

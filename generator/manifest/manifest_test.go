@@ -10,13 +10,12 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"gitlab.com/generate-config/generate-config/generator"
 	"gitlab.com/generate-config/generate-config/generator/diag"
 	"gitlab.com/generate-config/generate-config/generator/manifest"
 	"gitlab.com/generate-config/generate-config/generator/selection"
-	"gitlab.com/generate-config/generate-config/internal/jsonnetvm"
 	"gitlab.com/generate-config/generate-config/schema"
 	"gitlab.com/generate-config/generate-config/schema/manifestschema"
-	"gitlab.com/generate-config/generate-config/templates"
 )
 
 const file = "generate-config.jsonnet"
@@ -493,10 +492,9 @@ func TestCheckPattern(t *testing.T) {
 }
 
 // load evaluates the manifest through a real go-jsonnet VM with the
-// project's importer (repository + embedded library).
+// project's importer (repository + embedded library), as the generator does.
 func load(repo fs.FS, name string) (*manifest.Manifest, error) {
-	vm := jsonnetvm.NewVM(jsonnetvm.NewImporter(repo, templates.Library))
-	return manifest.Load(vm, repo, name)
+	return generator.LoadManifest(repo, name)
 }
 
 func TestLoad(t *testing.T) {
