@@ -65,3 +65,22 @@ func TestManifestDependsOnNeitherJsonnetNorGit(t *testing.T) {
 		}
 	}
 }
+
+// Selection (the path matcher) reads the manifest and a changes.Resolution;
+// neither may bring git or go-jsonnet along.
+func TestSelectionDependsOnNeitherJsonnetNorGit(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]string{}
+	imports(t, root, module+"generator/selection", seen)
+	for _, bad := range []string{
+		"github.com/google/go-jsonnet", module + "internal/jsonnetvm",
+		module + "generator/changes/fromgit", module + "internal/gitrun", "os/exec",
+	} {
+		if by, ok := seen[bad]; ok {
+			t.Errorf("generator/selection depends on %s (imported by %s)", bad, by)
+		}
+	}
+}

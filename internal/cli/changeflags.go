@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"gitlab.com/generate-config/generate-config/generator/changes"
+	"gitlab.com/generate-config/generate-config/generator/changes/fromgit"
 	"gitlab.com/generate-config/generate-config/generator/diag"
 	"gitlab.com/generate-config/generate-config/generator/manifest"
 	"gitlab.com/generate-config/generate-config/internal/gitrun"
@@ -117,7 +118,7 @@ func resolveFromGit(ctx context.Context, f *Factory, c *changeFlags, repoDir str
 	if f.Environ != nil {
 		git.Env = f.Environ()
 	}
-	res, err := changes.Resolve(ctx, changes.ResolveOptions{
+	res, err := fromgit.Resolve(ctx, fromgit.ResolveOptions{
 		Dir: repoDir, LookupEnv: f.LookupEnv,
 		Base: c.Base, Head: c.Head, NoFetch: c.NoFetch, OnUnknownBase: c.OnUnknown,
 		PolicyOnUnknownBase: policy.OnUnknownBase, Sources: policy.Sources, MaxFetchDepth: policy.MaxFetchDepth,

@@ -1,4 +1,4 @@
-package changes
+package fromgit
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"gitlab.com/generate-config/generate-config/generator/changes"
 	"gitlab.com/generate-config/generate-config/internal/gitrun"
 )
 
@@ -82,7 +83,7 @@ func (sc scenario) run(t *testing.T) {
 			t.Errorf("everything selected: want a reason and no change list, got reason %q and %d changes", res.Reason, len(res.Changes))
 		}
 	} else {
-		got := Paths(res.Changes)
+		got := changes.Paths(res.Changes)
 		if missed := minus(sc.paths, got); len(missed) > 0 {
 			t.Errorf("missed changed paths %q", missed)
 		}
@@ -115,7 +116,7 @@ func (sc scenario) run(t *testing.T) {
 		t.Errorf("trace does not mention %q", sc.trace)
 	}
 	for _, v := range sc.vars {
-		if !slices.ContainsFunc(res.Vars, func(x Var) bool { return x.Name == v && x.Value == sc.env[v] }) {
+		if !slices.ContainsFunc(res.Vars, func(x changes.Var) bool { return x.Name == v && x.Value == sc.env[v] }) {
 			t.Errorf("variable %s not reported as read: %+v", v, res.Vars)
 		}
 	}
@@ -576,14 +577,14 @@ func TestResolveStatuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Change{
-		{Status: Renamed, Path: "new-name.txt", OldPath: "old-name.txt"},
-		{Status: Deleted, Path: "to-delete.txt"},
-		{Status: Modified, Path: "services/api/main.go"},
-		{Status: Added, Path: "services/api/pad.txt"},
+	want := []changes.Change{
+		{Status: changes.Renamed, Path: "new-name.txt", OldPath: "old-name.txt"},
+		{Status: changes.Deleted, Path: "to-delete.txt"},
+		{Status: changes.Modified, Path: "services/api/main.go"},
+		{Status: changes.Added, Path: "services/api/pad.txt"},
 	}
 	for _, n := range weirdNames {
-		want = append(want, Change{Status: Added, Path: n})
+		want = append(want, changes.Change{Status: changes.Added, Path: n})
 	}
 	for _, w := range want {
 		if !slices.Contains(res.Changes, w) {
@@ -593,7 +594,7 @@ func TestResolveStatuses(t *testing.T) {
 	if len(res.Changes) != len(want) {
 		t.Errorf("got %d changes, want %d: %+v", len(res.Changes), len(want), res.Changes)
 	}
-	if !slices.IsSortedFunc(res.Changes, func(a, b Change) int { return strings.Compare(a.Path, b.Path) }) {
+	if !slices.IsSortedFunc(res.Changes, func(a, b changes.Change) int { return strings.Compare(a.Path, b.Path) }) {
 		t.Errorf("changes not sorted by path: %+v", res.Changes)
 	}
 }
@@ -631,15 +632,15 @@ func TestResolveSubmoduleAndHostileConfig(t *testing.T) {
 
 	for _, tc := range []struct {
 		dir  string
-		want []Change
+		want []changes.Change
 	}{
-		{app, []Change{
-			{Status: Renamed, Path: "new name.txt", OldPath: "old name.txt"},
-			{Status: Modified, Path: "vendor/lib"},
+		{app, []changes.Change{
+			{Status: changes.Renamed, Path: "new name.txt", OldPath: "old name.txt"},
+			{Status: changes.Modified, Path: "vendor/lib"},
 		}},
 		// From a subdirectory (diff.relative must not matter): paths are
 		// relative to it, and the rename elsewhere is outside it.
-		{filepath.Join(app, "vendor"), []Change{{Status: Modified, Path: "lib"}}},
+		{filepath.Join(app, "vendor"), []changes.Change{{Status: changes.Modified, Path: "lib"}}},
 	} {
 		res, err := Resolve(context.Background(), ResolveOptions{Dir: tc.dir, Base: base.sha,
 			LookupEnv: lookup(nil), Git: gitrun.Exec{Env: gitEnv(fixtureRoot)}})
@@ -726,7 +727,7 @@ func TestRedactURLs(t *testing.T) {
 // output cut short, which must be an error rather than a shorter list.
 func TestParseNameStatus(t *testing.T) {
 	got, err := parseNameStatus([]byte("C075\x00a\x00b\x00R100\x00-x\x00new\nname\x00T\x00link\x00"))
-	want := []Change{{Status: Copied, Path: "b", OldPath: "a"}, {Status: Renamed, Path: "new\nname", OldPath: "-x"}, {Status: TypeChg, Path: "link"}}
+	want := []changes.Change{{Status: changes.Copied, Path: "b", OldPath: "a"}, {Status: changes.Renamed, Path: "new\nname", OldPath: "-x"}, {Status: changes.TypeChg, Path: "link"}}
 	if err != nil || !slices.Equal(got, want) {
 		t.Errorf("got %+v, %v; want %+v", got, err, want)
 	}
