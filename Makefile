@@ -34,10 +34,16 @@ fuzz:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-# Rewrites golden files after an intended change; review the diff.
+# Rewrites every golden file after an intended change; review the diff.
+# Each package whose tests take -update is listed (a test in
+# generator/makegolden_test.go checks that none is missing), then the
+# example monorepo's scenario goldens.
 golden:
 	$(GO) test ./generator/ -run Golden -update
+	$(GO) test ./internal/graph/ -run Golden -update
+	$(GO) test ./schema/ -run TestInvalidFixtures -update
 	$(GO) test ./internal/cli/ -run TestScripts -update
+	$(GO) run ./cmd/generate-config test --update -C testdata/example
 
 # Redraws the example's pipeline for the README (needs graphviz's dot).
 docs: build

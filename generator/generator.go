@@ -9,9 +9,8 @@
 package generator
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 
@@ -26,10 +25,24 @@ import (
 	"gitlab.com/generate-config/generate-config/templates"
 )
 
-// LoadManifest evaluates and checks the manifest at file inside repo.
+// LoadManifest evaluates the manifest at file (repository-relative) with
+// the project's Jsonnet VM, whose importer reads repo and the embedded
+// library, and checks it (manifest.Decode; discovery globs run over repo).
+// Evaluating lives here, not in package manifest, so that the manifest's
+// types and checks do not depend on go-jsonnet.
 func LoadManifest(repo fs.FS, file string) (*manifest.Manifest, error) {
+	if _, err := fs.Stat(repo, file); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, diag.Errorf(diag.Pos{File: file}, "manifest not found (run 'generate-config init' to create one, or pass --config)")
+		}
+		return nil, diag.Errorf(diag.Pos{File: file}, "cannot read the manifest: %v", err)
+	}
 	vm := jsonnetvm.NewVM(jsonnetvm.NewImporter(repo, templates.Library))
-	return manifest.Load(vm, repo, file)
+	out, err := jsonnetvm.EvaluateFile(vm, file)
+	if err != nil {
+		return nil, err
+	}
+	return manifest.Decode(repo, file, []byte(out))
 }
 
 // Input is everything one generation depends on.
@@ -64,16 +77,18 @@ type Result struct {
 	Warnings []Warning
 }
 
+// DefaultOutput is the generated file's name: what generate writes by
+// default, what the parent pipeline's trigger job includes as an artifact,
+// and the name findings are reported against.
+const DefaultOutput = "generated-config.yml"
+
 // Generate selects, evaluates, renders and validates. It writes nothing.
 // When the validator finds an error, the error returned lists every finding
 // with its position in the would-be file and the cell that made the job, and
 // the Result still carries the document for inspection.
 func Generate(ctx context.Context, in Input) (*Result, error) {
 	m := in.Manifest
-	limits, err := Limits(m)
-	if err != nil {
-		return nil, err
-	}
+	limits := m.Limits // checked by name and type when the manifest loaded
 	sel := selection.Select(m, in.Changes)
 	warnings, err := unowned(m, sel)
 	if err != nil {
@@ -106,7 +121,7 @@ func Generate(ctx context.Context, in Input) (*Result, error) {
 	r := &Result{Selection: sel, Cells: results, Document: doc, Warnings: warnings}
 	name := in.OutputName
 	if name == "" {
-		name = "generated-config.yml"
+		name = DefaultOutput
 	}
 	origins := make(map[string]schema.Origin, len(doc.Origins))
 	for job, o := range doc.Origins {
@@ -119,21 +134,6 @@ func Generate(ctx context.Context, in Input) (*Result, error) {
 		return r, FindingsError(r.Findings)
 	}
 	return r, nil
-}
-
-// Limits decodes the manifest's `limits` overrides; unknown names are errors
-// so a typo cannot silently keep GitLab's default.
-func Limits(m *manifest.Manifest) (schema.Limits, error) {
-	var l schema.Limits
-	if len(m.Limits) == 0 {
-		return l, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(m.Limits))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&l); err != nil {
-		return l, diag.Errorf(diag.Pos{File: m.File}, "limits: %v (see docs/validation.md for the names)", err)
-	}
-	return l, nil
 }
 
 // FindingsError turns the validator's error findings into positioned

@@ -38,10 +38,17 @@ type Origin struct {
 }
 
 // String renders "FILE:LINE:COL: error|warning: message (rule-id)", plus
-// " [target=… os=… arch=…, template …]" when the origin is known.
+// " [target=… os=… arch=…, template …]" when the origin is known. The
+// position is diag.Pos's ("FILE" alone when the line is unknown), or
+// "generate-config" for a finding about no file. validate and lint print
+// their findings this way.
 func (f Finding) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s:%d:%d: %s: %s (%s)", f.Pos.File, f.Pos.Line, f.Pos.Col, f.Severity, f.Message, f.Rule)
+	pos := f.Pos.String()
+	if pos == "" {
+		pos = "generate-config"
+	}
+	fmt.Fprintf(&b, "%s: %s: %s (%s)", pos, f.Severity, f.Message, f.Rule)
 	if f.Origin != nil {
 		b.WriteString(" [")
 		b.WriteString(f.Origin.Cell.String())

@@ -1,15 +1,20 @@
 // Package changes is the first step of the data path: which paths changed, and
-// against which base. This file holds the types every later step reads; the git
-// resolver that fills them inside a GitLab pipeline lives beside it.
+// against which base. It holds the types every later step reads, and the
+// parsing of change lists given by hand. The git resolver that fills them
+// inside a GitLab pipeline is generator/changes/fromgit, a package of its
+// own so that the steps reading a Resolution (selection, evaluate) do not
+// depend on git.
 package changes
 
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Status is git's one-letter change status (A, M, D, R, C, T, U, X).
@@ -152,17 +157,25 @@ func checkPath(p string, rejectBackslash bool) error {
 	return nil
 }
 
-// Policy is what the manifest's `changes` field sets for change detection.
-// Zero values mean the documented defaults.
-type Policy struct {
-	// OnUnknownBase is "all" (default: select everything and say why) or
-	// "fail" when no trustworthy base can be established.
-	OnUnknownBase string `json:"onUnknownBase,omitempty"`
-	// Sources maps a CI_PIPELINE_SOURCE (schedule, web, api, trigger, pipeline,
-	// tag, ...) to "all" (default), "default-branch" (merge-base with the
-	// default branch) or "fail".
-	Sources map[string]string `json:"sources,omitempty"`
-	// MaxFetchDepth bounds how deep a shallow clone may be deepened while
-	// looking for the base (default 1000 commits).
-	MaxFetchDepth int `json:"maxFetchDepth,omitempty"`
+// Var is one environment variable the resolver read.
+type Var struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+	Set   bool   `json:"set"`
+}
+
+// Fetch is one network git command the resolver ran.
+type Fetch struct {
+	Command  string        `json:"command"`
+	Reason   string        `json:"reason"`
+	Duration time.Duration `json:"-"`
+	Err      string        `json:"error,omitempty"`
+}
+
+func (f Fetch) MarshalJSON() ([]byte, error) {
+	type plain Fetch
+	return json.Marshal(struct {
+		plain
+		DurationMS int64 `json:"duration_ms"`
+	}{plain(f), f.Duration.Milliseconds()})
 }

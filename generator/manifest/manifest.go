@@ -1,28 +1,26 @@
-// Package manifest loads generate-config.jsonnet: it evaluates the Jsonnet,
-// checks its shape against the published JSON Schema, expands `discover`, and
-// checks what a schema cannot (patterns, deps, cycles, templates). Every error
-// names the manifest file and the key path it is about.
+// Package manifest checks and decodes generate-config.jsonnet once it is
+// evaluated (generator.LoadManifest runs the Jsonnet): it checks the JSON
+// against the published JSON Schema, expands `discover`, and checks what a
+// schema cannot (patterns, deps, cycles, templates). Every error names the
+// manifest file and the key path it is about. It imports neither go-jsonnet
+// nor git.
 package manifest
 
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io/fs"
 	"path"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
-	jsonnet "github.com/google/go-jsonnet"
 
-	"gitlab.com/generate-config/generate-config/generator/changes"
 	"gitlab.com/generate-config/generate-config/generator/diag"
 	"gitlab.com/generate-config/generate-config/generator/infer"
-	"gitlab.com/generate-config/generate-config/internal/jsonnetvm"
+	"gitlab.com/generate-config/generate-config/schema"
 	"gitlab.com/generate-config/generate-config/schema/manifestschema"
 )
 
@@ -126,17 +124,17 @@ type Noop struct {
 
 // Manifest is the evaluated, checked manifest. Targets is sorted by name.
 type Manifest struct {
-	File     string          `json:"-"`
-	Global   []string        `json:"global,omitempty"`
-	Matrix   Matrix          `json:"matrix"`
-	Stages   []string        `json:"stages,omitempty"`
-	Targets  []*Target       `json:"-"`
-	Discover []Discover      `json:"discover,omitempty"`
-	Noop     Noop            `json:"noop"`
-	Vars     []string        `json:"vars,omitempty"`
-	Pipeline map[string]any  `json:"pipeline,omitempty"`
-	Changes  changes.Policy  `json:"changes"`
-	Limits   json.RawMessage `json:"limits,omitempty"`
+	File     string         `json:"-"`
+	Global   []string       `json:"global,omitempty"`
+	Matrix   Matrix         `json:"matrix"`
+	Stages   []string       `json:"stages,omitempty"`
+	Targets  []*Target      `json:"-"`
+	Discover []Discover     `json:"discover,omitempty"`
+	Noop     Noop           `json:"noop"`
+	Vars     []string       `json:"vars,omitempty"`
+	Pipeline map[string]any `json:"pipeline,omitempty"`
+	Changes  ChangesPolicy  `json:"changes"`
+	Limits   schema.Limits  `json:"limits"`
 	// Unowned is the policy for changed files no target owns (UnownedWarn
 	// when the manifest sets none).
 	Unowned string `json:"unowned,omitempty"`
@@ -148,27 +146,29 @@ type Manifest struct {
 	byName map[string]*Target
 }
 
+// ChangesPolicy is the manifest's `changes` field: how change detection
+// (generator/changes) behaves where no trustworthy base is known. The
+// manifest's JSON Schema checks its values; the caller copies it into
+// changes.ResolveOptions, so that neither package imports the other.
+// Zero values mean the documented defaults (docs/change-detection.md).
+type ChangesPolicy struct {
+	// OnUnknownBase is "all" (default: select everything and say why) or
+	// "fail" when no trustworthy base can be established.
+	OnUnknownBase string `json:"onUnknownBase,omitempty"`
+	// Sources maps a CI_PIPELINE_SOURCE (schedule, web, api, trigger,
+	// pipeline, tag, ...) to "all" (default), "default-branch" (merge-base
+	// with the default branch) or "fail".
+	Sources map[string]string `json:"sources,omitempty"`
+	// MaxFetchDepth bounds how deep a shallow clone may be deepened while
+	// looking for the base (default 1000 commits).
+	MaxFetchDepth int `json:"maxFetchDepth,omitempty"`
+}
+
 // Target returns the target called name, or nil.
 func (m *Manifest) Target(name string) *Target { return m.byName[name] }
 
 // DefaultMatrix is used when the manifest sets none.
 var DefaultMatrix = Matrix{OS: []string{"linux"}, Arch: []string{"amd64"}}
-
-// Load evaluates the manifest at file (repository-relative) with vm, whose
-// importer must read the repository repo. Discovery globs run over repo.
-func Load(vm *jsonnet.VM, repo fs.FS, file string) (*Manifest, error) {
-	if _, err := fs.Stat(repo, file); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, diag.Errorf(diag.Pos{File: file}, "manifest not found (run 'generate-config init' to create one, or pass --config)")
-		}
-		return nil, diag.Errorf(diag.Pos{File: file}, "cannot read the manifest: %v", err)
-	}
-	out, err := jsonnetvm.EvaluateFile(vm, file)
-	if err != nil {
-		return nil, err
-	}
-	return Decode(repo, file, []byte(out))
-}
 
 // Decode checks and decodes the manifest's JSON (the Jsonnet output).
 func Decode(repo fs.FS, file string, data []byte) (*Manifest, error) {
@@ -254,6 +254,10 @@ func Decode(repo fs.FS, file string, data []byte) (*Manifest, error) {
 			at(fmt.Sprintf("ignore[%d]", i), "%v", err)
 		}
 	}
+	names := make([]string, len(m.Targets))
+	for i, t := range m.Targets {
+		names[i] = t.Name
+	}
 	for _, t := range m.Targets {
 		key := "targets" + keyOf(t.Name)
 		depKey := func(i int) string { return fmt.Sprintf("%s.deps[%d]", key, i) }
@@ -272,7 +276,7 @@ func Decode(repo fs.FS, file string, data []byte) (*Manifest, error) {
 			case d == t.Name:
 				at(depKey(i), "target %q depends on itself", d)
 			case m.byName[d] == nil:
-				at(depKey(i), "unknown target %q%s", d, suggest(d, m.byName))
+				at(depKey(i), "unknown target %q%s", d, diag.DidYouMean(d, names))
 			}
 		}
 	}
@@ -545,18 +549,4 @@ func (m *Manifest) findCycle() []string {
 // keyOf renders a target name as a key-path suffix: ".api" or ["libs/core"].
 func keyOf(name string) string {
 	return strings.TrimPrefix(manifestschema.KeyPath([]string{"targets", name}), "targets")
-}
-
-func suggest(name string, known map[string]*Target) string {
-	var names []string
-	for k := range known {
-		if strings.EqualFold(k, name) || strings.HasSuffix(k, "/"+name) || strings.HasSuffix(name, "/"+k) {
-			names = append(names, strconv.Quote(k))
-		}
-	}
-	sort.Strings(names)
-	if len(names) == 0 {
-		return ""
-	}
-	return " (did you mean " + strings.Join(names, " or ") + "?)"
 }

@@ -1,6 +1,7 @@
 package manifest_test
 
 import (
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"reflect"
@@ -9,11 +10,12 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"gitlab.com/generate-config/generate-config/generator"
 	"gitlab.com/generate-config/generate-config/generator/diag"
 	"gitlab.com/generate-config/generate-config/generator/manifest"
 	"gitlab.com/generate-config/generate-config/generator/selection"
-	"gitlab.com/generate-config/generate-config/internal/jsonnetvm"
-	"gitlab.com/generate-config/generate-config/templates"
+	"gitlab.com/generate-config/generate-config/schema"
+	"gitlab.com/generate-config/generate-config/schema/manifestschema"
 )
 
 const file = "generate-config.jsonnet"
@@ -150,6 +152,26 @@ func TestDecodeErrors(t *testing.T) {
 			name: "unknown dep with a suggestion",
 			js:   api(`, "deps": ["core"]`),
 			want: []string{`generate-config.jsonnet: targets.api.deps[0]: unknown target "core" (did you mean "libs/core"?)`},
+		},
+		{
+			name: "misspelt dep with a suggestion (issue 8, bug 6)",
+			js:   api(`, "deps": ["libs/coer"]`),
+			want: []string{`generate-config.jsonnet: targets.api.deps[0]: unknown target "libs/coer" (did you mean "libs/core"?)`},
+		},
+		{
+			name: "misspelt limit name, checked when the manifest loads (issue 8, bug 5)",
+			js:   `{"limits": {"maxNeed": 3}}`,
+			want: []string{`generate-config.jsonnet: limits: unknown key "maxNeed" (did you mean "maxNeeds"?)`},
+		},
+		{
+			name: "limit of the wrong type",
+			js:   `{"limits": {"maxNeeds": "3"}}`,
+			want: []string{`generate-config.jsonnet: limits.maxNeeds: got string, want integer`},
+		},
+		{
+			name: "negative limit",
+			js:   `{"limits": {"maxNeeds": -1}}`,
+			want: []string{`generate-config.jsonnet: limits.maxNeeds: minimum: got -1, want 0`},
 		},
 		{
 			name: "self-dependency",
@@ -490,10 +512,9 @@ func TestCheckPattern(t *testing.T) {
 }
 
 // load evaluates the manifest through a real go-jsonnet VM with the
-// project's importer (repository + embedded library).
+// project's importer (repository + embedded library), as the generator does.
 func load(repo fs.FS, name string) (*manifest.Manifest, error) {
-	vm := jsonnetvm.NewVM(jsonnetvm.NewImporter(repo, templates.Library))
-	return manifest.Load(vm, repo, name)
+	return generator.LoadManifest(repo, name)
 }
 
 func TestLoad(t *testing.T) {
@@ -675,5 +696,47 @@ func TestInferGo(t *testing.T) {
 	m = mustDecode(t, repo, strings.Replace(js, `"go": true`, `"go": false`, 1))
 	if deps := m.Target("services/b").Deps; !slices.Equal(deps, []string{"lib", "other"}) || len(m.Target("services/b").Inferred) != 0 {
 		t.Errorf("inferred without infer.go: %q", deps)
+	}
+}
+
+// The limits a manifest may set are those of schema.LimitTable, each typed
+// in the manifest's JSON Schema, so that a misspelt name fails when the
+// manifest loads and an editor can complete the names.
+func TestLimitsInSchema(t *testing.T) {
+	var doc struct {
+		Properties struct {
+			Limits struct {
+				AdditionalProperties *bool `json:"additionalProperties"`
+				Properties           map[string]struct {
+					Type string `json:"type"`
+				} `json:"properties"`
+			} `json:"limits"`
+		} `json:"properties"`
+	}
+	if err := json.Unmarshal(manifestschema.JSON, &doc); err != nil {
+		t.Fatal(err)
+	}
+	l := doc.Properties.Limits
+	if l.AdditionalProperties == nil || *l.AdditionalProperties {
+		t.Error("limits: additionalProperties must be false")
+	}
+	var names []string
+	for _, li := range schema.LimitTable {
+		names = append(names, li.Name)
+		if p, ok := l.Properties[li.Name]; !ok || p.Type != "integer" {
+			t.Errorf("limit %q is not an integer property of limits in the schema", li.Name)
+		}
+	}
+	for name := range l.Properties {
+		if !slices.Contains(names, name) {
+			t.Errorf("the schema's limit %q is not in schema.LimitTable", name)
+		}
+	}
+}
+
+func TestLimitsDecoded(t *testing.T) {
+	m := mustDecode(t, repoWith(nil), `{"limits": {"maxNeeds": 3, "maxFileBytes": 1000}}`)
+	if m.Limits.MaxNeeds != 3 || m.Limits.MaxFileBytes != 1000 {
+		t.Errorf("limits = %+v", m.Limits)
 	}
 }

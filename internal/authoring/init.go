@@ -19,6 +19,7 @@ import (
 	"unicode"
 
 	"gitlab.com/generate-config/generate-config/generator"
+	"gitlab.com/generate-config/generate-config/generator/manifest"
 	"gitlab.com/generate-config/generate-config/internal/scenario"
 )
 
@@ -32,12 +33,10 @@ var starter = template.Must(template.New("starter").Funcs(template.FuncMap{
 	"jsonnet": jsonnetString,
 }).ParseFS(starterFS, "starter/*.tmpl"))
 
-// Files init creates, relative to the repository root.
-const (
-	ManifestFile = "generate-config.jsonnet"
-	TemplateFile = "ci/build.jsonnet"
-	ScenarioDir  = "ci/scenarios"
-)
+// TemplateFile is the template init creates, relative to the repository
+// root; the manifest is manifest.DefaultFile and the scenarios go to
+// scenario.DefaultDir.
+const TemplateFile = "ci/build.jsonnet"
 
 // ContainerDirs are top-level directories whose every subdirectory is a
 // target (services/api, apps/web, cmd/tool, packages/ui, libs/core).
@@ -210,7 +209,7 @@ func PlanInit(root string) (*Plan, error) {
 		}
 		mts = append(mts, manifestTarget{Name: t.Name, Pattern: t.Pattern(), Why: why})
 	}
-	if err := p.add(ManifestFile, "generate-config.jsonnet.tmpl", map[string]any{"Targets": mts}); err != nil {
+	if err := p.add(manifest.DefaultFile, "generate-config.jsonnet.tmpl", map[string]any{"Targets": mts}); err != nil {
 		return nil, err
 	}
 	if err := p.add(TemplateFile, "build.jsonnet.tmpl", nil); err != nil {
@@ -223,11 +222,11 @@ func PlanInit(root string) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.Scenario = path.Join(ScenarioDir, name+".jsonnet")
+	p.Scenario = path.Join(scenario.DefaultDir, name+".jsonnet")
 	if err := p.add(p.Scenario, "scenario.jsonnet.tmpl", map[string]any{
 		"Why":     fmt.Sprintf("A change to %s selects the target %s.", changed, first.Name),
 		"Changed": changed,
-		"Expect":  path.Join(ScenarioDir, name+".golden.yml"),
+		"Expect":  path.Join(scenario.DefaultDir, name+".golden.yml"),
 	}); err != nil {
 		return nil, err
 	}
@@ -246,7 +245,7 @@ func (p *Plan) addGolden(name string) error {
 		files[f.Path] = f.Data
 	}
 	repo := overlayFS{base: os.DirFS(p.Root), files: files}
-	m, err := generator.LoadManifest(repo, ManifestFile)
+	m, err := generator.LoadManifest(repo, manifest.DefaultFile)
 	if err != nil {
 		return fmt.Errorf("internal error: the scaffolded manifest does not load: %w", err)
 	}
@@ -349,7 +348,7 @@ func firstFile(root, dir string) (string, error) {
 			return err
 		}
 		rel = filepath.ToSlash(rel)
-		if dir == "" && (rel == ManifestFile || strings.HasPrefix(rel, "ci/")) {
+		if dir == "" && (rel == manifest.DefaultFile || strings.HasPrefix(rel, "ci/")) {
 			return nil // a global path selects everything, not the target
 		}
 		if unusableName(rel) != "" {

@@ -22,17 +22,13 @@ import (
 	"gitlab.com/generate-config/generate-config/generator/manifest"
 	"gitlab.com/generate-config/generate-config/generator/selection"
 	"gitlab.com/generate-config/generate-config/internal/jsonnetvm"
+	"gitlab.com/generate-config/generate-config/schema"
 	"gitlab.com/generate-config/generate-config/templates"
 )
 
-// Severity of a lint finding: errors break generation (or are certain
-// mistakes), warnings are probably mistakes.
-type Severity string
-
-const (
-	SeverityWarning Severity = "warning"
-	SeverityError   Severity = "error"
-)
+// Lint reports schema.Finding, the one finding type of lint and validate:
+// errors break generation (or are certain mistakes), warnings are probably
+// mistakes.
 
 // Lint rules, named in every finding.
 const (
@@ -47,23 +43,6 @@ const (
 	RuleSlowConcat    = "slow-concat"    // an array built with + in a loop
 	RuleOverlap       = "overlap"        // one file is owned by two targets
 )
-
-// LintFinding is one problem, positioned in a user's file.
-type LintFinding struct {
-	Pos      diag.Pos `json:"pos"`
-	Severity Severity `json:"severity"`
-	Rule     string   `json:"rule"`
-	Message  string   `json:"message"`
-}
-
-// String is the one-line form: file:line:col: severity: message (rule).
-func (f LintFinding) String() string {
-	pos := f.Pos.String()
-	if pos == "" {
-		pos = "generate-config"
-	}
-	return fmt.Sprintf("%s: %s: %s (%s)", pos, f.Severity, f.Message, f.Rule)
-}
 
 // LintOptions configure Lint.
 type LintOptions struct {
@@ -92,7 +71,7 @@ const (
 // templates that are not functions, fail, or ignore every ctx field that
 // varies between cells, and slow idioms. The error return is for failures
 // of the linting itself (reading the repository); problems are findings.
-func Lint(ctx context.Context, opts LintOptions) ([]LintFinding, error) {
+func Lint(ctx context.Context, opts LintOptions) ([]schema.Finding, error) {
 	l := &lintRun{opts: opts, seen: map[string]bool{}}
 	src, err := fs.ReadFile(opts.Repo, opts.Manifest)
 	if err != nil {
@@ -101,14 +80,14 @@ func Lint(ctx context.Context, opts LintOptions) ([]LintFinding, error) {
 		if lerr == nil {
 			lerr = err
 		}
-		l.diagErrors(RuleManifest, SeverityError, lerr)
+		l.diagErrors(RuleManifest, schema.SeverityError, lerr)
 		return l.sorted(), nil
 	}
 	mroot := l.lintSource(opts.Manifest, src)
 	m, err := generator.LoadManifest(opts.Repo, opts.Manifest)
 	if err != nil {
 		if mroot != nil { // a syntax error was reported already
-			l.diagErrors(RuleManifest, SeverityError, err)
+			l.diagErrors(RuleManifest, schema.SeverityError, err)
 		}
 		return l.sorted(), nil
 	}
@@ -151,7 +130,7 @@ func Lint(ctx context.Context, opts LintOptions) ([]LintFinding, error) {
 
 	vars, err := evaluate.AllowedVars(func(string) (string, bool) { return "", false }, m.Vars)
 	if err != nil {
-		l.add(LintFinding{Pos: diag.Pos{File: opts.Manifest}, Severity: SeverityError, Rule: RuleManifest, Message: err.Error()})
+		l.add(schema.Finding{Pos: diag.Pos{File: opts.Manifest}, Severity: schema.SeverityError, Rule: RuleManifest, Message: err.Error()})
 		return l.sorted(), nil
 	}
 	for _, tpl := range tpls {
@@ -166,11 +145,11 @@ func Lint(ctx context.Context, opts LintOptions) ([]LintFinding, error) {
 
 type lintRun struct {
 	opts     LintOptions
-	findings []LintFinding
+	findings []schema.Finding
 	seen     map[string]bool
 }
 
-func (l *lintRun) add(f LintFinding) {
+func (l *lintRun) add(f schema.Finding) {
 	key := f.String()
 	if !l.seen[key] {
 		l.seen[key] = true
@@ -178,17 +157,17 @@ func (l *lintRun) add(f LintFinding) {
 	}
 }
 
-func (l *lintRun) diagErrors(rule string, sev Severity, err error) {
+func (l *lintRun) diagErrors(rule string, sev schema.Severity, err error) {
 	for _, e := range diag.Flatten(err) {
 		msg := e.Msg
 		if e.Cell != nil {
 			msg += " (in cell " + e.Cell.String() + ")"
 		}
-		l.add(LintFinding{Pos: e.Pos, Severity: sev, Rule: rule, Message: msg})
+		l.add(schema.Finding{Pos: e.Pos, Severity: sev, Rule: rule, Message: msg})
 	}
 }
 
-func (l *lintRun) sorted() []LintFinding {
+func (l *lintRun) sorted() []schema.Finding {
 	out := l.findings
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i].Pos, out[j].Pos
@@ -206,16 +185,6 @@ func (l *lintRun) sorted() []LintFinding {
 	return out
 }
 
-// HasErrors reports whether any finding is an error.
-func HasErrors(fs []LintFinding) bool {
-	for _, f := range fs {
-		if f.Severity == SeverityError {
-			return true
-		}
-	}
-	return false
-}
-
 func (l *lintRun) vm() *jsonnet.VM {
 	return jsonnetvm.NewVM(jsonnetvm.NewImporter(l.opts.Repo, templates.Library))
 }
@@ -226,7 +195,7 @@ func (l *lintRun) vm() *jsonnet.VM {
 func (l *lintRun) lintSource(file string, src []byte) ast.Node {
 	root, _, err := formatter.SnippetToRawAST(file, string(src))
 	if err != nil {
-		l.diagErrors(RuleSyntax, SeverityError, jsonnetvm.Convert(err))
+		l.diagErrors(RuleSyntax, schema.SeverityError, jsonnetvm.Convert(err))
 		return nil
 	}
 	vm := l.vm()
@@ -234,7 +203,7 @@ func (l *lintRun) lintSource(file string, src []byte) ast.Node {
 	vm.ErrorFormatter = capture
 	linter.LintSnippet(vm, io.Discard, []linter.Snippet{{FileName: file, Code: string(src)}})
 	for _, e := range capture.errs {
-		l.diagErrors(RuleJsonnetLint, SeverityWarning, jsonnetvm.Convert(e))
+		l.diagErrors(RuleJsonnetLint, schema.SeverityWarning, jsonnetvm.Convert(e))
 	}
 	for _, f := range slowIdioms(file, root) {
 		l.add(f)
@@ -266,13 +235,13 @@ func (l *lintRun) checkFunction(tpl string, root ast.Node) bool {
 		if ierr == nil {
 			ierr = err
 		}
-		l.diagErrors(RuleTemplateError, SeverityError, jsonnetvm.Convert(ierr))
+		l.diagErrors(RuleTemplateError, schema.SeverityError, jsonnetvm.Convert(ierr))
 		return false
 	}
 	var typ string
 	_ = json.Unmarshal([]byte(out), &typ)
 	if typ != "function" {
-		l.add(LintFinding{Pos: nodePos(tpl, root), Severity: SeverityError, Rule: RuleNotFunction,
+		l.add(schema.Finding{Pos: nodePos(tpl, root), Severity: schema.SeverityError, Rule: RuleNotFunction,
 			Message: fmt.Sprintf("the template is %s %s, not a function of ctx: write function(ctx) { ... } (a non-function ignores ctx, so every cell would get the same jobs)", article(typ), typ)})
 		return false
 	}
@@ -310,7 +279,7 @@ func (l *lintRun) checkTarget(m *manifest.Manifest, t *manifest.Target, files []
 		covered = append(covered, fmt.Sprintf("%s by %s", inc.Raw, by))
 	}
 	if covered != nil {
-		l.add(LintFinding{Pos: at, Severity: SeverityWarning, Rule: RuleNeverSelected, Message: fmt.Sprintf(
+		l.add(schema.Finding{Pos: at, Severity: schema.SeverityWarning, Rule: RuleNeverSelected, Message: fmt.Sprintf(
 			"target %q can never be selected by a change to its files: every include pattern is also excluded (%s); it is selected only through its dependencies or a global pattern",
 			t.Name, strings.Join(covered, ", "))})
 		return
@@ -320,7 +289,7 @@ func (l *lintRun) checkTarget(m *manifest.Manifest, t *manifest.Target, files []
 			return
 		}
 	}
-	l.add(LintFinding{Pos: at, Severity: SeverityWarning, Rule: RuleNoFiles, Message: fmt.Sprintf(
+	l.add(schema.Finding{Pos: at, Severity: schema.SeverityWarning, Rule: RuleNoFiles, Message: fmt.Sprintf(
 		"the paths of target %q (%s) match no file in the repository: a typo, or a moved directory?", t.Name, strings.Join(t.Paths, ", "))})
 }
 
@@ -334,7 +303,7 @@ func (l *lintRun) checkOverlaps(m *manifest.Manifest, files []string, pos *posit
 		if n := len(o.Files) - 1; n > 0 {
 			example += fmt.Sprintf(" and %d more", n)
 		}
-		l.add(LintFinding{Pos: pos.target(m, m.Target(o.B)), Severity: SeverityWarning, Rule: RuleOverlap, Message: fmt.Sprintf(
+		l.add(schema.Finding{Pos: pos.target(m, m.Target(o.B)), Severity: schema.SeverityWarning, Rule: RuleOverlap, Message: fmt.Sprintf(
 			"targets %q and %q both own %d file(s) (%s): a change there builds both; make their paths disjoint, or set allowOverlap: true on the one meant to share",
 			o.A, o.B, len(o.Files), example)})
 	}
@@ -413,7 +382,7 @@ func (l *lintRun) checkVaries(ctx context.Context, m *manifest.Manifest, vars ma
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		l.diagErrors(RuleTemplateError, SeverityError, err)
+		l.diagErrors(RuleTemplateError, schema.SeverityError, err)
 		return nil
 	}
 	ja, jb := jobBodies(res[0].Jobs), jobBodies(res[1].Jobs)
@@ -421,7 +390,7 @@ func (l *lintRun) checkVaries(ctx context.Context, m *manifest.Manifest, vars ma
 		return nil
 	}
 	if strings.Join(ja, "\x00") == strings.Join(jb, "\x00") {
-		l.add(LintFinding{Pos: nodePos(tpl, root), Severity: SeverityWarning, Rule: RuleCtxInvariant, Message: fmt.Sprintf(
+		l.add(schema.Finding{Pos: nodePos(tpl, root), Severity: schema.SeverityWarning, Rule: RuleCtxInvariant, Message: fmt.Sprintf(
 			"cells %s and %s yield the same jobs apart from their names: the template uses no ctx field that varies between cells (ctx.target.dir, ctx.os, ctx.arch, ...), so every cell runs the same thing",
 			a.ID(), b.ID())})
 	}
@@ -530,10 +499,10 @@ func locPos(file string, l ast.LocationRange) diag.Pos {
 
 // slowIdioms finds arrays accumulated with + in std.foldl/std.foldr and in
 // recursive functions.
-func slowIdioms(file string, root ast.Node) []LintFinding {
-	var out []LintFinding
+func slowIdioms(file string, root ast.Node) []schema.Finding {
+	var out []schema.Finding
 	report := func(n ast.Node, msg string) {
-		out = append(out, LintFinding{Pos: locPos(file, *n.Loc()), Severity: SeverityWarning, Rule: RuleSlowConcat, Message: msg})
+		out = append(out, schema.Finding{Pos: locPos(file, *n.Loc()), Severity: schema.SeverityWarning, Rule: RuleSlowConcat, Message: msg})
 	}
 	checkFunc := func(name string, fn *ast.Function) {
 		if fn == nil || !calls(fn.Body, name) {

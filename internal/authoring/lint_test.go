@@ -11,9 +11,10 @@ import (
 	"github.com/google/go-jsonnet/formatter"
 
 	"gitlab.com/generate-config/generate-config/generator/diag"
+	"gitlab.com/generate-config/generate-config/schema"
 )
 
-func lintFS(t *testing.T, files map[string]string) []LintFinding {
+func lintFS(t *testing.T, files map[string]string) []schema.Finding {
 	t.Helper()
 	fsys := fstest.MapFS{}
 	for k, v := range files {
@@ -28,7 +29,7 @@ func lintFS(t *testing.T, files map[string]string) []LintFinding {
 
 // has finds the finding of rule at pos ("file:line:col" or "file"; a pos
 // ending in ':' is a prefix).
-func has(fs []LintFinding, rule, pos string, sev Severity, msg string) bool {
+func has(fs []schema.Finding, rule, pos string, sev schema.Severity, msg string) bool {
 	for _, f := range fs {
 		at := f.Pos.String() == pos || strings.HasSuffix(pos, ":") && strings.HasPrefix(f.Pos.String(), pos)
 		if f.Rule == rule && at && f.Severity == sev && strings.Contains(f.Message, msg) {
@@ -38,7 +39,7 @@ func has(fs []LintFinding, rule, pos string, sev Severity, msg string) bool {
 	return false
 }
 
-func dump(fs []LintFinding) string {
+func dump(fs []schema.Finding) string {
 	var b strings.Builder
 	for _, f := range fs {
 		b.WriteString(f.String() + "\n")
@@ -88,7 +89,7 @@ func TestLintTargets(t *testing.T) {
 		// A discovered target is reported at the discover entry.
 		{RuleNeverSelected, "generate-config.jsonnet:12:3", `target "svc/one"`},
 	} {
-		if !has(got, want.rule, want.pos, SeverityWarning, want.msg) {
+		if !has(got, want.rule, want.pos, schema.SeverityWarning, want.msg) {
 			t.Errorf("missing %s at %s (%s) in\n%s", want.rule, want.pos, want.msg, dump(got))
 		}
 	}
@@ -122,7 +123,7 @@ func TestLintOverlap(t *testing.T) {
 		"services/billing/main.go": "",
 		"other/x.go":               "",
 	})
-	var overlaps []LintFinding
+	var overlaps []schema.Finding
 	for _, f := range got {
 		if f.Rule == RuleOverlap {
 			overlaps = append(overlaps, f)
@@ -133,7 +134,7 @@ func TestLintOverlap(t *testing.T) {
 	}
 	o := overlaps[0]
 	want := `targets "api" and "services/api" both own 2 file(s) ("services/api/README.md" and 1 more)`
-	if o.Severity != SeverityWarning || !strings.Contains(o.Message, want) || o.Pos.String() != "generate-config.jsonnet:7:3" {
+	if o.Severity != schema.SeverityWarning || !strings.Contains(o.Message, want) || o.Pos.String() != "generate-config.jsonnet:7:3" {
 		t.Errorf("got %s\nwant at generate-config.jsonnet:7:3: %s", o, want)
 	}
 }
@@ -143,15 +144,15 @@ func TestLintManifestErrors(t *testing.T) {
 		"generate-config.jsonnet": `{ targets: { a: { paths: ['a/**'], template: 'ci/t.jsonnet', deps: ['nope'] } }, tragets: {} }`,
 		"ci/t.jsonnet":            goodTemplate,
 	})
-	if !HasErrors(got) || !has(got, RuleManifest, "generate-config.jsonnet", SeverityError, "tragets") {
+	if !schema.HasErrors(got) || !has(got, RuleManifest, "generate-config.jsonnet", schema.SeverityError, "tragets") {
 		t.Errorf("the unknown key is not reported:\n%s", dump(got))
 	}
 	got = lintFS(t, map[string]string{"generate-config.jsonnet": "{ targets: { "})
-	if !has(got, RuleSyntax, "generate-config.jsonnet:1:14", SeverityError, "") {
+	if !has(got, RuleSyntax, "generate-config.jsonnet:1:14", schema.SeverityError, "") {
 		t.Errorf("syntax error:\n%s", dump(got))
 	}
 	got = lintFS(t, map[string]string{})
-	if !has(got, RuleManifest, "generate-config.jsonnet", SeverityError, "manifest not found") {
+	if !has(got, RuleManifest, "generate-config.jsonnet", schema.SeverityError, "manifest not found") {
 		t.Errorf("missing manifest:\n%s", dump(got))
 	}
 }
@@ -183,14 +184,14 @@ func TestLintTemplates(t *testing.T) {
 	})
 	for _, want := range []struct {
 		rule, pos string
-		sev       Severity
+		sev       schema.Severity
 		msg       string
 	}{
-		{RuleNotFunction, "ci/object.jsonnet:1:1", SeverityError, "the template is an object, not a function"},
-		{RuleCtxInvariant, "ci/same.jsonnet:2:1", SeverityWarning, "cells target=b os=linux arch=amd64 and target=c os=windows arch=arm64 yield the same jobs"},
-		{RuleTemplateError, "ci/fails.jsonnet:", SeverityError, "boom"},
-		{RuleTemplateError, "ci/cellfail.jsonnet:2:31", SeverityError, "no arm64 runners (in cell target=f os=windows arch=arm64)"},
-		{RuleJsonnetLint, "ci/unused.jsonnet:2:7", SeverityWarning, "Unused variable: spare"},
+		{RuleNotFunction, "ci/object.jsonnet:1:1", schema.SeverityError, "the template is an object, not a function"},
+		{RuleCtxInvariant, "ci/same.jsonnet:2:1", schema.SeverityWarning, "cells target=b os=linux arch=amd64 and target=c os=windows arch=arm64 yield the same jobs"},
+		{RuleTemplateError, "ci/fails.jsonnet:", schema.SeverityError, "boom"},
+		{RuleTemplateError, "ci/cellfail.jsonnet:2:31", schema.SeverityError, "no arm64 runners (in cell target=f os=windows arch=arm64)"},
+		{RuleJsonnetLint, "ci/unused.jsonnet:2:7", schema.SeverityWarning, "Unused variable: spare"},
 	} {
 		if !has(got, want.rule, want.pos, want.sev, want.msg) {
 			t.Errorf("missing %s at %s (%s) in\n%s", want.rule, want.pos, want.msg, dump(got))
@@ -243,7 +244,7 @@ func TestSlowIdiomDetector(t *testing.T) {
 }
 
 func TestFindingString(t *testing.T) {
-	f := LintFinding{Pos: posOf("ci/a.jsonnet", 3, 7), Severity: SeverityWarning, Rule: RuleSlowConcat, Message: "m"}
+	f := schema.Finding{Pos: posOf("ci/a.jsonnet", 3, 7), Severity: schema.SeverityWarning, Rule: RuleSlowConcat, Message: "m"}
 	if s := f.String(); s != "ci/a.jsonnet:3:7: warning: m (slow-concat)" {
 		t.Errorf("got %q", s)
 	}

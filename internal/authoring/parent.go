@@ -9,6 +9,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"gitlab.com/generate-config/generate-config/generator"
 	"gitlab.com/generate-config/generate-config/internal/cidoc"
 	"gitlab.com/generate-config/generate-config/schema/keywords"
 )
@@ -18,7 +19,7 @@ const (
 	ParentFile    = ".gitlab-ci.yml"
 	GenerateJob   = "generate-config"
 	TriggerJob    = "child-pipeline"
-	GeneratedFile = "generated-config.yml"
+	GeneratedFile = generator.DefaultOutput
 	// CheckJob runs the scenarios and lint, with their reports for the
 	// merge request widget.
 	CheckJob          = "generate-config:check"

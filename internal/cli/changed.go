@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -66,7 +67,7 @@ The rules are described in docs/change-detection.md. The manifest's
 			if runF != nil {
 				return runF(opts)
 			}
-			return changedRun(opts)
+			return changedRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Dir, "dir", "C", ".", "repository root `DIR`")
@@ -76,7 +77,7 @@ The rules are described in docs/change-detection.md. The manifest's
 	return cmd
 }
 
-func changedRun(opts *ChangedOptions) error {
+func changedRun(ctx context.Context, opts *ChangedOptions) error {
 	f := opts.Factory
 	res, explicit, err := opts.Changes.explicit(f)
 	policyFrom := ""
@@ -84,12 +85,12 @@ func changedRun(opts *ChangedOptions) error {
 		// Only git's answer depends on the manifest's policy; an explicit
 		// list works even where the manifest is missing or broken.
 		repoDir := resolvePath(f, opts.Dir)
-		var policy changes.Policy
+		var policy manifest.ChangesPolicy
 		policy, policyFrom, err = changesPolicy(repoDir, opts.Config, opts.ConfigSet)
 		if err != nil {
 			return err
 		}
-		res, err = resolveFromGit(f, &opts.Changes, repoDir, policy)
+		res, err = resolveFromGit(ctx, f, &opts.Changes, repoDir, policy)
 	}
 	if err != nil {
 		return err
@@ -104,18 +105,18 @@ func changedRun(opts *ChangedOptions) error {
 // changesPolicy reads the manifest's `changes` policy. Without a manifest
 // (and no --config) the defaults apply, so that `changed` also works in a
 // repository that is not set up yet.
-func changesPolicy(repoDir, config string, configSet bool) (changes.Policy, string, error) {
+func changesPolicy(repoDir, config string, configSet bool) (manifest.ChangesPolicy, string, error) {
 	if _, err := os.Stat(filepath.Join(repoDir, filepath.FromSlash(config))); errors.Is(err, fs.ErrNotExist) && !configSet {
-		return changes.Policy{}, "defaults (no " + config + ")", nil
+		return manifest.ChangesPolicy{}, "defaults (no " + config + ")", nil
 	}
 	root, err := openRoot(repoDir)
 	if err != nil {
-		return changes.Policy{}, "", err
+		return manifest.ChangesPolicy{}, "", err
 	}
 	defer root.Close()
 	m, err := generator.LoadManifest(root.FS(), filepath.ToSlash(config))
 	if err != nil {
-		return changes.Policy{}, "", err
+		return manifest.ChangesPolicy{}, "", err
 	}
 	return m.Changes, config, nil
 }

@@ -5,11 +5,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"gitlab.com/generate-config/generate-config/generator/changes"
+	"gitlab.com/generate-config/generate-config/generator/changes/fromgit"
 	"gitlab.com/generate-config/generate-config/generator/diag"
+	"gitlab.com/generate-config/generate-config/generator/manifest"
+	"gitlab.com/generate-config/generate-config/internal/gitrun"
 )
 
 // changeFlags are the flags every command that needs a change set shares.
@@ -21,6 +25,8 @@ type changeFlags struct {
 	Head        string
 	NoFetch     bool
 	OnUnknown   string
+	// FetchTimeout bounds each network git command (gitrun's deadline).
+	FetchTimeout time.Duration
 }
 
 func (c *changeFlags) register(cmd *cobra.Command) {
@@ -32,6 +38,7 @@ func (c *changeFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&c.Head, "head", "", "diff head `REV` (default HEAD)")
 	fl.BoolVar(&c.NoFetch, "no-fetch", false, "never run network git commands (no deepening of shallow clones)")
 	fl.StringVar(&c.OnUnknown, "on-unknown-base", "", "when no diff base can be established: 'all' (default) or 'fail'")
+	fl.DurationVar(&c.FetchTimeout, "fetch-timeout", gitrun.DefaultFetchTimeout, "give up a git fetch after `DURATION`; the base is then unknown")
 }
 
 func (c *changeFlags) validate() error {
@@ -50,6 +57,9 @@ func (c *changeFlags) validate() error {
 	}
 	if n == 1 && (c.Base != "" || c.Head != "") {
 		return usagef("--base/--head cannot be combined with --changed, --changed-from or --all")
+	}
+	if c.FetchTimeout < 0 {
+		return usagef("--fetch-timeout must not be negative, got %s", c.FetchTimeout)
 	}
 	switch c.OnUnknown {
 	case "", "all", "fail":
@@ -93,25 +103,26 @@ func (c *changeFlags) explicit(f *Factory) (changes.Resolution, bool, error) {
 
 // resolve returns the change set: the explicit one when given, otherwise what
 // the git resolver finds for this pipeline.
-func (c *changeFlags) resolve(f *Factory, repoDir string, policy changes.Policy) (changes.Resolution, error) {
+func (c *changeFlags) resolve(ctx context.Context, f *Factory, repoDir string, policy manifest.ChangesPolicy) (changes.Resolution, error) {
 	if res, ok, err := c.explicit(f); ok {
 		return res, err
 	}
-	return resolveFromGit(f, c, repoDir, policy)
+	return resolveFromGit(ctx, f, c, repoDir, policy)
 }
 
 // resolveFromGit runs the git resolver (docs/change-detection.md) in
 // repoDir with the job's environment. A failure carries the decision trace,
 // so the message says what was tried before giving up.
-func resolveFromGit(f *Factory, c *changeFlags, repoDir string, policy changes.Policy) (changes.Resolution, error) {
-	git := changes.ExecGit{}
+func resolveFromGit(ctx context.Context, f *Factory, c *changeFlags, repoDir string, policy manifest.ChangesPolicy) (changes.Resolution, error) {
+	git := gitrun.Exec{FetchTimeout: c.FetchTimeout}
 	if f.Environ != nil {
 		git.Env = f.Environ()
 	}
-	res, err := changes.Resolve(context.Background(), changes.ResolveOptions{
+	res, err := fromgit.Resolve(ctx, fromgit.ResolveOptions{
 		Dir: repoDir, LookupEnv: f.LookupEnv,
 		Base: c.Base, Head: c.Head, NoFetch: c.NoFetch, OnUnknownBase: c.OnUnknown,
-		Policy: policy, Git: git,
+		PolicyOnUnknownBase: policy.OnUnknownBase, Sources: policy.Sources, MaxFetchDepth: policy.MaxFetchDepth,
+		Git: git,
 	})
 	if err != nil && len(res.Trace) > 0 {
 		notes := []string{"decision trace:"}

@@ -43,10 +43,7 @@ func printCITable(w io.Writer, run *generation, dotenv string, color bool) {
 	rep := run.report
 	fmt.Fprintln(w, cilog.Paint(color, cilog.Bold, "generate-config summary"))
 	printSummary(w, rep, run.manifest)
-	limit := 5 << 20
-	if l, err := generator.Limits(run.manifest); err == nil {
-		limit = l.WithDefaults().MaxFileBytes
-	}
+	limit := run.manifest.Limits.WithDefaults().MaxFileBytes
 	c := rep.Changes
 	rows := [][2]string{
 		{"limit", fmt.Sprintf("%d of %d bytes (%.1f%%) of GitLab's include:artifact limit", rep.Bytes, limit, 100*float64(rep.Bytes)/float64(limit))},

@@ -111,9 +111,6 @@ type diffSide struct {
 }
 
 func diffRun(ctx context.Context, opts *DiffOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	f := opts.Factory
 	cf := opts.changeFlags()
 	res, explicit, err := cf.explicit(f)

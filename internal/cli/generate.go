@@ -12,10 +12,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"gitlab.com/generate-config/generate-config/generator"
-	"gitlab.com/generate-config/generate-config/generator/changes"
 	"gitlab.com/generate-config/generate-config/generator/evaluate"
 	"gitlab.com/generate-config/generate-config/generator/manifest"
 	"gitlab.com/generate-config/generate-config/internal/cilog"
+	"gitlab.com/generate-config/generate-config/internal/gitrun"
 	"gitlab.com/generate-config/generate-config/internal/output"
 )
 
@@ -100,7 +100,7 @@ Timestamps appear only in the log, never in the YAML.`,
 		},
 	}
 	registerRepoFlags(cmd, &opts.Dir, &opts.Config, &opts.Workers)
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "generated-config.yml", "output `FILE` (must end in .yml; use '/' separators)")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", generator.DefaultOutput, "output `FILE` (must end in .yml; use '/' separators)")
 	cmd.Flags().StringVar(&opts.Dotenv, "dotenv", "", "write the dotenv report to `FILE` ('' for none; default: "+dotenvName+" beside the output, when CI=true)")
 	cmd.Flags().StringVar(&opts.Color, "color", cilog.ColorAuto, "colour the log: auto (on a terminal, unless NO_COLOR is set), always or never")
 	opts.Changes.register(cmd)
@@ -140,6 +140,9 @@ func generateRun(ctx context.Context, opts *GenerateOptions) error {
 		return err
 	}
 	run.printWarnings(f.IO.ErrOut) // outside any collapsed section
+	if err := ctx.Err(); err != nil {
+		return err // stopped by a signal: write nothing
+	}
 	if ci {
 		log.Start("generate_config_write", cilog.Paint(color, cilog.Bold, "generate-config: writing "+filepath.ToSlash(opts.Output)), true)
 	}
@@ -221,9 +224,6 @@ func runGeneration(ctx context.Context, f *Factory, dir, config string, cf *chan
 // runGenerationTo is runGeneration with the output file's name, which the
 // validator's findings are reported against.
 func runGenerationTo(ctx context.Context, f *Factory, dir, config string, cf *changeFlags, workers int, outputName string) (*generation, error) {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	repoDir := resolvePath(f, dir)
 	root, err := openRoot(repoDir)
 	if err != nil {
@@ -235,7 +235,7 @@ func runGenerationTo(ctx context.Context, f *Factory, dir, config string, cf *ch
 	if err != nil {
 		return nil, err
 	}
-	res, err := cf.resolve(f, repoDir, m.Changes)
+	res, err := cf.resolve(ctx, f, repoDir, m.Changes)
 	if err != nil {
 		return nil, err
 	}
@@ -263,7 +263,7 @@ func runGenerationTo(ctx context.Context, f *Factory, dir, config string, cf *ch
 // build outputs and node_modules; a walk of the tree when the directory is
 // not in a git work tree.
 func treeListing(ctx context.Context, f *Factory, repoDir string, repo fs.FS) ([]string, error) {
-	git := changes.ExecGit{}
+	git := gitrun.Exec{}
 	if f.Environ != nil {
 		git.Env = f.Environ()
 	}

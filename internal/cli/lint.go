@@ -9,6 +9,7 @@ import (
 
 	"gitlab.com/generate-config/generate-config/internal/authoring"
 	"gitlab.com/generate-config/generate-config/internal/codequality"
+	"gitlab.com/generate-config/generate-config/schema"
 )
 
 // LintOptions are the inputs of `lint`.
@@ -102,7 +103,7 @@ func lintRun(cmd *cobra.Command, opts *LintOptions) error {
 			// Relative to the working directory, so editors can jump to it.
 			fd.Pos.File = workRel(f, filepath.Join(repoDir, filepath.FromSlash(fd.Pos.File)))
 		}
-		if fd.Severity == authoring.SeverityError {
+		if fd.Severity == schema.SeverityError {
 			errs++
 		} else {
 			warns++
@@ -116,10 +117,10 @@ func lintRun(cmd *cobra.Command, opts *LintOptions) error {
 	switch opts.Format {
 	case "json":
 		if findings == nil {
-			findings = []authoring.LintFinding{}
+			findings = []schema.Finding{}
 		}
 		if err := writeJSON(f.IO.Out, struct {
-			Findings []authoring.LintFinding `json:"findings"`
+			Findings []schema.Finding `json:"findings"`
 		}{findings}); err != nil {
 			return err
 		}

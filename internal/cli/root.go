@@ -6,12 +6,15 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime/debug"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -76,20 +79,41 @@ func Main() int {
 		Environ:   os.Environ,
 		WorkDir:   wd,
 	}
-	return Run(f, os.Args[1:])
+	// SIGINT and SIGTERM (GitLab cancelling the job) cancel the run's
+	// context: evaluation stops between cells and nothing is written, so
+	// no temporary file is left behind. A second signal gets the default
+	// behaviour back and ends the process at once.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	return RunContext(ctx, f, os.Args[1:])
 }
 
-// Run executes args against f and returns the exit code. Errors are printed
-// once, here, by printError; cobra's own printing is silenced.
+// Run executes args against f and returns the exit code.
 func Run(f *Factory, args []string) int {
+	return RunContext(context.Background(), f, args)
+}
+
+// RunContext executes args against f with ctx, which every command passes
+// down to the work it starts, and returns the exit code. Errors are printed
+// once, here, by printError; cobra's own printing is silenced.
+func RunContext(ctx context.Context, f *Factory, args []string) int {
 	root := NewCmdRoot(f)
 	root.SetArgs(args)
 	root.SetIn(f.IO.In)
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
-	cmd, err := root.ExecuteC()
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return ExitOK
+	}
+	if ctx.Err() != nil {
+		// Whatever failed, it failed because the run was stopped.
+		fmt.Fprintf(f.IO.ErrOut, "generate-config: error: stopped: %v\n", context.Cause(ctx))
+		return ExitInvalid
 	}
 	if errors.Is(err, errSilent) {
 		return ExitInvalid
@@ -167,24 +191,5 @@ func isUsage(err error) bool {
 // (for example validation findings) and only needs the exit code.
 var errSilent = errors.New("already reported")
 
-// printError renders any error, one positioned line per diagnostic, with the
-// cell and the trimmed Jsonnet trace below it.
-func printError(w io.Writer, err error) {
-	for _, e := range diag.Flatten(err) {
-		pos := e.Pos.String()
-		if pos != "" {
-			fmt.Fprintf(w, "%s: error: %s\n", pos, e.Msg)
-		} else {
-			fmt.Fprintf(w, "generate-config: error: %s\n", e.Msg)
-		}
-		if e.Cell != nil {
-			fmt.Fprintf(w, "\tin cell %s\n", e.Cell)
-		}
-		for _, t := range e.Trace {
-			fmt.Fprintf(w, "\tfrom %s\n", t)
-		}
-		for _, n := range e.Notes {
-			fmt.Fprintf(w, "\t%s\n", strings.ReplaceAll(n, "\n", "\n\t"))
-		}
-	}
-}
+// printError renders any error with the one printer, diag.Print.
+func printError(w io.Writer, err error) { diag.Print(w, err) }

@@ -2,8 +2,10 @@ package cli
 
 import (
 	"flag"
+	"net"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -45,5 +47,41 @@ func TestScripts(t *testing.T) {
 			env.Setenv("GIT_CONFIG_GLOBAL", "/dev/null")
 			return nil
 		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"stalled-remote": stalledRemote,
+		},
 	})
+}
+
+// stalledRemote VAR listens on 127.0.0.1, accepts connections and never
+// answers them, and sets $VAR to an http:// URL of a repository there: a
+// remote that hangs after the TCP handshake.
+func stalledRemote(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: stalled-remote VAR")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	var mu sync.Mutex
+	var held []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			held = append(held, c)
+			mu.Unlock()
+		}
+	}()
+	ts.Defer(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range held {
+			c.Close()
+		}
+	})
+	ts.Setenv(args[0], "http://"+ln.Addr().String()+"/repo.git")
 }

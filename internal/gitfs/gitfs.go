@@ -25,6 +25,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"gitlab.com/generate-config/generate-config/internal/gitrun"
 )
 
 // FS is the tree of one commit, optionally below a subdirectory (the
@@ -59,7 +61,7 @@ func Open(ctx context.Context, dir, rev string, env []string) (*FS, error) {
 	if rev == "" || strings.HasPrefix(rev, "-") {
 		return nil, fmt.Errorf("invalid revision %q", rev)
 	}
-	g := runner{dir: dir, env: env}
+	g := runner{dir: dir, git: gitrun.Exec{Env: env}}
 	top, err := g.output(ctx, "rev-parse", "--show-toplevel")
 	if err != nil {
 		return nil, fmt.Errorf("%s is not inside a git work tree: %w", dir, err)
@@ -339,29 +341,22 @@ func (d *dirFile) ReadDir(n int) ([]fs.DirEntry, error) {
 	return out, nil
 }
 
-// runner runs git in a directory with an environment.
+// runner runs git in a directory through gitrun, the one git runner: the
+// scrubbed environment (an inherited GIT_DIR must not make it read another
+// repository) and a deadline on every call.
 type runner struct {
 	dir string
-	env []string
-}
-
-func (g runner) command(ctx context.Context, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", g.dir}, args...)...)
-	cmd.Env = g.env
-	return cmd
+	git gitrun.Exec
 }
 
 func (g runner) raw(ctx context.Context, args ...string) ([]byte, error) {
-	var stderr bytes.Buffer
-	cmd := g.command(ctx, args...)
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	out, err := g.git.Run(ctx, g.dir, args...)
 	if err != nil {
-		msg := strings.TrimSpace(stderr.String())
-		if msg == "" {
-			msg = err.Error()
+		var ge *gitrun.Error
+		if errors.As(err, &ge) && strings.TrimSpace(ge.Stderr) != "" {
+			return nil, fmt.Errorf("git %s: %s", args[0], strings.TrimSpace(ge.Stderr))
 		}
-		return nil, fmt.Errorf("git %s: %s", args[0], msg)
+		return nil, err
 	}
 	return out, nil
 }
@@ -374,30 +369,45 @@ func (g runner) output(ctx context.Context, args ...string) (string, error) {
 // catFile is a running `git cat-file --batch`: write an object name, read
 // "<oid> <type> <size>\n<contents>\n".
 type catFile struct {
-	cmd *exec.Cmd
-	in  io.WriteCloser
-	out *bufio.Reader
+	cmd    *exec.Cmd
+	in     io.WriteCloser
+	out    *bufio.Reader
+	stop   context.CancelFunc // kills the process
+	expiry time.Duration      // the deadline of one read
 }
 
 func startCatFile(g runner) (*catFile, error) {
 	// Not tied to a request's context: the process serves every later
-	// read and ends with Close.
-	cmd := g.command(context.Background(), "cat-file", "--batch")
+	// read and ends with Close. Each read has its own deadline instead
+	// (see get).
+	ctx, stop := context.WithCancel(context.Background())
+	cmd := g.git.Command(ctx, g.dir, "cat-file", "--batch")
 	in, err := cmd.StdinPipe()
 	if err != nil {
+		stop()
 		return nil, err
 	}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
+		stop()
 		return nil, err
 	}
 	if err := cmd.Start(); err != nil {
+		stop()
 		return nil, fmt.Errorf("git cat-file: %w", err)
 	}
-	return &catFile{cmd: cmd, in: in, out: bufio.NewReader(out)}, nil
+	expiry := g.git.Timeout
+	if expiry <= 0 {
+		expiry = gitrun.DefaultTimeout
+	}
+	return &catFile{cmd: cmd, in: in, out: bufio.NewReader(out), stop: stop, expiry: expiry}, nil
 }
 
+// get reads one object. A read that takes longer than the runner's
+// deadline kills the process, so the read fails instead of hanging.
 func (c *catFile) get(oid string) ([]byte, error) {
+	timer := time.AfterFunc(c.expiry, c.stop)
+	defer timer.Stop()
 	if _, err := io.WriteString(c.in, oid+"\n"); err != nil {
 		return nil, fmt.Errorf("git cat-file: %w", err)
 	}
@@ -422,5 +432,7 @@ func (c *catFile) get(oid string) ([]byte, error) {
 
 func (c *catFile) close() error {
 	c.in.Close()
-	return c.cmd.Wait()
+	err := c.cmd.Wait()
+	c.stop()
+	return err
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 	"testing/fstest"
+	"time"
 )
 
 // gitEnv isolates the test repositories from the user's configuration.
@@ -232,5 +233,66 @@ func TestConcurrentReads(t *testing.T) {
 	// After Close a read starts a new process.
 	if got, err := f.ReadFile("sub/new.txt"); err != nil || string(got) != "new\n" {
 		t.Errorf("read after Close: %q %v", got, err)
+	}
+}
+
+// An inherited GIT_DIR (or GIT_WORK_TREE, GIT_INDEX_FILE) names another
+// repository; the commit served must still be the one of the directory
+// given (issue 8, bug 3: `GIT_DIR=/other/.git generate-config diff`).
+func TestInheritedGitDirIsIgnored(t *testing.T) {
+	dir := repo(t)
+	other := t.TempDir()
+	git(t, other, "init", "-q", "-b", "main")
+	write(t, other, map[string]string{"generate-config.jsonnet": "{ other: true }\n"})
+	git(t, other, "add", "-A")
+	git(t, other, "commit", "-q", "-m", "other")
+	env := append(append([]string(nil), gitEnv...),
+		"GIT_DIR="+filepath.Join(other, ".git"), "GIT_WORK_TREE="+other)
+	f, err := Open(context.Background(), dir, "HEAD", env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if want := git(t, dir, "rev-parse", "HEAD"); f.Commit() != want {
+		t.Errorf("commit %s, want %s of %s (GIT_DIR was followed)", f.Commit(), want, dir)
+	}
+	data, err := f.ReadFile("generate-config.jsonnet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(data) != "{ v: 2 }\n" {
+		t.Errorf("read %q from another repository", data)
+	}
+}
+
+// A git call that does not answer is stopped: the caller's deadline ends
+// Open instead of hanging on it.
+func TestOpenHonoursContext(t *testing.T) {
+	dir := repo(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Open(ctx, dir, "HEAD", gitEnv); err == nil {
+		t.Fatal("Open with an ended context succeeded")
+	}
+}
+
+// A cat-file read that does not finish within the runner's deadline kills
+// the process: the read fails instead of hanging.
+func TestCatFileReadHasDeadline(t *testing.T) {
+	dir := repo(t)
+	f := open(t, dir, "HEAD")
+	// From now on "git" is a process that never answers.
+	hang := filepath.Join(t.TempDir(), "git")
+	if err := os.WriteFile(hang, []byte("#!/bin/sh\nexec sleep 600\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f.git.git.Path, f.git.git.Timeout = hang, 300*time.Millisecond
+	start := time.Now()
+	_, err := f.ReadFile("generate-config.jsonnet")
+	if err == nil {
+		t.Fatal("a read from a git that never answers succeeded")
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("the read took %s with a 300ms deadline", took)
 	}
 }

@@ -139,10 +139,7 @@ func unknownKeys(loc []string, keys []string) string {
 	known := knownKeysAt(loc)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = fmt.Sprintf("unknown key %q", k)
-		if s := diag.Closest(k, known); s != "" {
-			parts[i] += fmt.Sprintf(" (did you mean %q?)", s)
-		}
+		parts[i] = fmt.Sprintf("unknown key %q", k) + diag.DidYouMean(k, known)
 	}
 	return strings.Join(parts, "; ")
 }

@@ -1,14 +1,23 @@
-package changes
+// Package fromgit is change detection inside a GitLab pipeline: it reads
+// GitLab's predefined variables and the clone (deepening a shallow one when
+// a commit is missing) and answers a changes.Resolution, following the
+// rules of docs/change-detection.md. Git runs through internal/gitrun (a
+// scrubbed environment and a deadline on every call). It is apart from
+// package changes so that the steps reading a Resolution do not depend on
+// git.
+package fromgit
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"regexp"
 	"strings"
 	"time"
+
+	"gitlab.com/generate-config/generate-config/generator/changes"
+	"gitlab.com/generate-config/generate-config/internal/gitrun"
 )
 
 // Rule ids name the decision that chose the base. They are stable: logs, the
@@ -40,29 +49,6 @@ const DefaultMaxFetchDepth = 1000
 // commits as all earlier ones together, so the depth doubles.
 const deepenStart = 32
 
-// Var is one environment variable the resolver read.
-type Var struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
-	Set   bool   `json:"set"`
-}
-
-// Fetch is one network git command the resolver ran.
-type Fetch struct {
-	Command  string        `json:"command"`
-	Reason   string        `json:"reason"`
-	Duration time.Duration `json:"-"`
-	Err      string        `json:"error,omitempty"`
-}
-
-func (f Fetch) MarshalJSON() ([]byte, error) {
-	type plain Fetch
-	return json.Marshal(struct {
-		plain
-		DurationMS int64 `json:"duration_ms"`
-	}{plain(f), f.Duration.Milliseconds()})
-}
-
 // ResolveOptions are the inputs of Resolve.
 type ResolveOptions struct {
 	// Dir is a directory inside the repository's work tree.
@@ -75,19 +61,35 @@ type ResolveOptions struct {
 	Base, Head string
 	// NoFetch forbids network git commands.
 	NoFetch bool
-	// OnUnknownBase is the --on-unknown-base flag; it overrides the policy.
+	// OnUnknownBase is the --on-unknown-base flag; it overrides
+	// PolicyOnUnknownBase.
 	OnUnknownBase string
-	Policy        Policy
+
+	// The policy of the manifest's `changes` field (manifest.ChangesPolicy),
+	// copied here by the caller so that change detection does not depend
+	// on the manifest package, nor the manifest on git.
+	//
+	// PolicyOnUnknownBase is "all" (default: select everything and say
+	// why) or "fail" when no trustworthy base can be established.
+	PolicyOnUnknownBase string
+	// Sources maps a CI_PIPELINE_SOURCE (schedule, web, api, trigger,
+	// pipeline, tag, ...) to "all" (default), "default-branch" (merge-base
+	// with the default branch) or "fail".
+	Sources map[string]string
+	// MaxFetchDepth bounds how deep a shallow clone may be deepened while
+	// looking for the base (0: DefaultMaxFetchDepth).
+	MaxFetchDepth int
 	// Git runs git; nil means the git CLI from PATH.
 	Git GitRunner
 }
 
-// Validate checks the values a manifest can set.
-func (p Policy) Validate() error {
-	switch p.OnUnknownBase {
+// validatePolicy checks the values a manifest can set (the manifest's
+// schema checks them too; a library caller may not have loaded one).
+func (p ResolveOptions) validatePolicy() error {
+	switch p.PolicyOnUnknownBase {
 	case "", PolicyAll, PolicyFail:
 	default:
-		return fmt.Errorf("changes.onUnknownBase must be %q or %q, not %q", PolicyAll, PolicyFail, p.OnUnknownBase)
+		return fmt.Errorf("changes.onUnknownBase must be %q or %q, not %q", PolicyAll, PolicyFail, p.PolicyOnUnknownBase)
 	}
 	for src, v := range p.Sources {
 		switch src {
@@ -112,33 +114,33 @@ func (p Policy) Validate() error {
 // so a failure can be explained. An error means no trustworthy answer: git
 // is missing, the repository is unusable, a given revision does not exist,
 // or a policy says "fail".
-func Resolve(ctx context.Context, o ResolveOptions) (Resolution, error) {
-	if err := o.Policy.Validate(); err != nil {
-		return Resolution{}, err
+func Resolve(ctx context.Context, o ResolveOptions) (changes.Resolution, error) {
+	if err := o.validatePolicy(); err != nil {
+		return changes.Resolution{}, err
 	}
 	switch o.OnUnknownBase {
 	case "", PolicyAll, PolicyFail:
 	default:
-		return Resolution{}, fmt.Errorf("--on-unknown-base must be %q or %q, not %q", PolicyAll, PolicyFail, o.OnUnknownBase)
+		return changes.Resolution{}, fmt.Errorf("--on-unknown-base must be %q or %q, not %q", PolicyAll, PolicyFail, o.OnUnknownBase)
 	}
 	// Revisions reach git as arguments; one starting with '-' would be read
 	// as an option, and no branch, tag or commit id starts with one.
 	if strings.HasPrefix(o.Base, "-") {
-		return Resolution{}, fmt.Errorf("--base %q: a revision cannot start with '-'", o.Base)
+		return changes.Resolution{}, fmt.Errorf("--base %q: a revision cannot start with '-'", o.Base)
 	}
 	if strings.HasPrefix(o.Head, "-") {
-		return Resolution{}, fmt.Errorf("--head %q: a revision cannot start with '-'", o.Head)
+		return changes.Resolution{}, fmt.Errorf("--head %q: a revision cannot start with '-'", o.Head)
 	}
 	if o.LookupEnv == nil {
 		o.LookupEnv = os.LookupEnv
 	}
 	if o.Git == nil {
-		o.Git = ExecGit{}
+		o.Git = gitrun.Exec{}
 	}
 	if o.Dir == "" {
 		o.Dir = "."
 	}
-	r := &resolver{ctx: ctx, o: o, dir: o.Dir, maxDepth: o.Policy.MaxFetchDepth, noted: map[string]bool{}, seen: map[string]bool{}}
+	r := &resolver{ctx: ctx, o: o, dir: o.Dir, maxDepth: o.MaxFetchDepth, noted: map[string]bool{}, seen: map[string]bool{}}
 	if r.maxDepth == 0 {
 		r.maxDepth = DefaultMaxFetchDepth
 	}
@@ -149,7 +151,7 @@ func Resolve(ctx context.Context, o ResolveOptions) (Resolution, error) {
 type resolver struct {
 	ctx context.Context
 	o   ResolveOptions
-	res Resolution
+	res changes.Resolution
 
 	dir  string // the work tree's top level; o.Dir in a bare repository
 	bare bool
@@ -206,7 +208,7 @@ func (r *resolver) env(name string) string {
 	v, ok := r.o.LookupEnv(name)
 	if !r.seen[name] {
 		r.seen[name] = true
-		r.res.Vars = append(r.res.Vars, Var{Name: name, Value: v, Set: ok})
+		r.res.Vars = append(r.res.Vars, changes.Var{Name: name, Value: v, Set: ok})
 	}
 	return v
 }
@@ -218,7 +220,7 @@ func (r *resolver) git(args ...string) (string, error) {
 
 // exitCode is the exit status of a git command that ran, or -1.
 func exitCode(err error) int {
-	var ge *GitError
+	var ge *gitrun.Error
 	if errors.As(err, &ge) {
 		return ge.ExitCode
 	}
@@ -229,7 +231,7 @@ func exitCode(err error) int {
 func (r *resolver) open() error {
 	out, err := r.git("rev-parse", "--is-bare-repository")
 	if err != nil {
-		var ge *GitError
+		var ge *gitrun.Error
 		if errors.As(err, &ge) {
 			return fmt.Errorf("%s is not a usable git repository: %s", r.o.Dir, strings.TrimSpace(ge.Stderr))
 		}
@@ -462,7 +464,7 @@ func (r *resolver) defaultBranch() (decision, error) {
 }
 
 func (r *resolver) sourcePolicy(src string) (decision, error) {
-	p, from := r.o.Policy.Sources[src], "the manifest"
+	p, from := r.o.Sources[src], "the manifest"
 	if p == "" {
 		p, from = PolicyAll, "the default"
 	}
@@ -513,7 +515,7 @@ func (r *resolver) local() (decision, error) {
 func (r *resolver) unknown(why string) (decision, error) {
 	mode, from := r.o.OnUnknownBase, "--on-unknown-base"
 	if mode == "" {
-		mode, from = r.o.Policy.OnUnknownBase, "the manifest's changes.onUnknownBase"
+		mode, from = r.o.PolicyOnUnknownBase, "the manifest's changes.onUnknownBase"
 	}
 	if mode == "" {
 		mode, from = PolicyAll, "the default"
@@ -537,7 +539,7 @@ func (r *resolver) apply(d decision) error {
 	if len(d.bases) > 1 {
 		r.tracef("%d merge-bases (criss-cross merges): the changes are the union of the diffs from each", len(d.bases))
 	}
-	var lists [][]Change
+	var lists [][]changes.Change
 	for _, b := range d.bases {
 		cs, err := r.diff(b, r.head)
 		if err != nil {
@@ -558,16 +560,16 @@ func (r *resolver) apply(d decision) error {
 		if err != nil {
 			return err
 		}
-		var untracked []Change
+		var untracked []changes.Change
 		for _, p := range parseNULList([]byte(out)) {
-			untracked = append(untracked, Change{Status: Added, Path: p})
+			untracked = append(untracked, changes.Change{Status: changes.Added, Path: p})
 		}
 		r.tracef("working tree: %d staged, %d unstaged, %d untracked", len(staged), len(unstaged), len(untracked))
 		lists = append(lists, staged, unstaged, untracked)
 	}
 	r.res.Changes = r.rebase(mergeChanges(lists...))
 	if r.res.Changes == nil {
-		r.res.Changes = []Change{}
+		r.res.Changes = []changes.Change{}
 	}
 	r.tracef("%d changed path(s) between %s and %s", len(r.res.Changes), short(r.res.Base), short(r.head))
 	return nil
@@ -577,7 +579,7 @@ func (r *resolver) apply(d decision) error {
 // tree. A change outside it cannot belong to any target of this manifest; it
 // is named in the trace, never dropped silently. A rename across the boundary
 // counts inside as the addition or deletion it is there.
-func (r *resolver) rebase(cs []Change) []Change {
+func (r *resolver) rebase(cs []changes.Change) []changes.Change {
 	if r.prefix == "" {
 		return cs
 	}
@@ -595,9 +597,9 @@ func (r *resolver) rebase(cs []Change) []Change {
 		case newIn && oldIn:
 			c.Path, c.OldPath = newPath, oldPath
 		case newIn: // moved in from outside
-			c = Change{Status: Added, Path: newPath}
+			c = changes.Change{Status: changes.Added, Path: newPath}
 		case oldIn: // moved out: gone from here
-			c = Change{Status: Deleted, Path: oldPath}
+			c = changes.Change{Status: changes.Deleted, Path: oldPath}
 		default:
 			outside = append(outside, c.Path)
 			continue
@@ -615,7 +617,7 @@ func (r *resolver) rebase(cs []Change) []Change {
 	return out
 }
 
-func (r *resolver) diff(revs ...string) ([]Change, error) {
+func (r *resolver) diff(revs ...string) ([]changes.Change, error) {
 	args := append(append(append([]string(nil), diffArgs...), revs...), "--")
 	out, err := r.git(args...)
 	if err != nil {
@@ -769,15 +771,20 @@ func (r *resolver) deepen(why string) (bool, error) {
 func (r *resolver) fetch(args []string, why string) (ok bool, err error) {
 	start := time.Now()
 	_, err = r.git(args...)
-	f := Fetch{Command: "git " + strings.Join(args, " "), Reason: why, Duration: time.Since(start)}
+	f := changes.Fetch{Command: "git " + strings.Join(args, " "), Reason: why, Duration: time.Since(start)}
 	if err != nil {
 		if r.ctx.Err() != nil {
 			return false, r.ctx.Err()
 		}
 		f.Err = err.Error()
-		var ge *GitError
-		if errors.As(err, &ge) && strings.TrimSpace(ge.Stderr) != "" {
-			f.Err = strings.TrimSpace(ge.Stderr) // the command is in f.Command already
+		// The command is in f.Command already.
+		var ge *gitrun.Error
+		var te *gitrun.TimeoutError
+		switch {
+		case errors.As(err, &ge) && strings.TrimSpace(ge.Stderr) != "":
+			f.Err = strings.TrimSpace(ge.Stderr)
+		case errors.As(err, &te):
+			f.Err = te.Reason()
 		}
 		f.Err = redactURLs(f.Err)
 		r.tracef("%s: %s failed in %s: %s", why, f.Command, f.Duration.Round(time.Millisecond), f.Err)

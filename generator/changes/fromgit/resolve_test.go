@@ -1,13 +1,18 @@
-package changes
+package fromgit
 
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"gitlab.com/generate-config/generate-config/generator/changes"
+	"gitlab.com/generate-config/generate-config/internal/gitrun"
 )
 
 const zeroSHA = "0000000000000000000000000000000000000000"
@@ -51,7 +56,7 @@ func lookup(env map[string]string) func(string) (string, bool) {
 func (sc scenario) run(t *testing.T) {
 	t.Helper()
 	o := sc.opts
-	o.Dir, o.LookupEnv, o.Git = sc.dir, lookup(sc.env), ExecGit{Env: gitEnv(fixtureRoot)}
+	o.Dir, o.LookupEnv, o.Git = sc.dir, lookup(sc.env), gitrun.Exec{Env: gitEnv(fixtureRoot)}
 	res, err := Resolve(context.Background(), o)
 	trace := strings.Join(res.Trace, "\n")
 	if sc.err != "" {
@@ -78,7 +83,7 @@ func (sc scenario) run(t *testing.T) {
 			t.Errorf("everything selected: want a reason and no change list, got reason %q and %d changes", res.Reason, len(res.Changes))
 		}
 	} else {
-		got := Paths(res.Changes)
+		got := changes.Paths(res.Changes)
 		if missed := minus(sc.paths, got); len(missed) > 0 {
 			t.Errorf("missed changed paths %q", missed)
 		}
@@ -111,7 +116,7 @@ func (sc scenario) run(t *testing.T) {
 		t.Errorf("trace does not mention %q", sc.trace)
 	}
 	for _, v := range sc.vars {
-		if !slices.ContainsFunc(res.Vars, func(x Var) bool { return x.Name == v && x.Value == sc.env[v] }) {
+		if !slices.ContainsFunc(res.Vars, func(x changes.Var) bool { return x.Name == v && x.Value == sc.env[v] }) {
 			t.Errorf("variable %s not reported as read: %+v", v, res.Vars)
 		}
 	}
@@ -194,7 +199,7 @@ func TestResolveCI(t *testing.T) {
 			return scenario{
 				dir:  ciClone(t, fx.origin, "refs/heads/feature", 2),
 				env:  ci("push", "CI_COMMIT_BRANCH", "feature", "CI_COMMIT_BEFORE_SHA", fx.feature[0].sha),
-				opts: ResolveOptions{Policy: Policy{MaxFetchDepth: 8}},
+				opts: ResolveOptions{MaxFetchDepth: 8},
 				rule: RuleUnknownBase, all: true, fetched: true, trace: "the limit (changes.maxFetchDepth)",
 			}
 		}},
@@ -258,7 +263,7 @@ func TestResolveCI(t *testing.T) {
 			return scenario{
 				dir:  ciClone(t, origin, "refs/tags/v2", 3),
 				env:  ci("push", "CI_COMMIT_TAG", "v2", "CI_COMMIT_BEFORE_SHA", zeroSHA),
-				opts: ResolveOptions{Policy: Policy{Sources: map[string]string{"tag": PolicyDefaultBranch}}},
+				opts: ResolveOptions{Sources: map[string]string{"tag": PolicyDefaultBranch}},
 				rule: RuleMergeBaseDefault, base: fx.fork, paths: featureAll, fetched: true,
 			}
 		}},
@@ -268,7 +273,7 @@ func TestResolveCI(t *testing.T) {
 			return scenario{
 				dir:  ciClone(t, origin, "refs/tags/v1", 3),
 				env:  ci("push", "CI_COMMIT_TAG", "v1", "CI_COMMIT_BEFORE_SHA", zeroSHA),
-				opts: ResolveOptions{Policy: Policy{Sources: map[string]string{"tag": PolicyDefaultBranch}}},
+				opts: ResolveOptions{Sources: map[string]string{"tag": PolicyDefaultBranch}},
 				rule: RuleOnDefaultBranch, all: true, trace: "already part of the default branch",
 			}
 		}},
@@ -278,7 +283,7 @@ func TestResolveCI(t *testing.T) {
 			return scenario{
 				dir:  ciClone(t, origin, "refs/tags/v1", 3),
 				env:  ci("push", "CI_COMMIT_TAG", "v1"),
-				opts: ResolveOptions{Policy: Policy{Sources: map[string]string{"tag": PolicyFail}}},
+				opts: ResolveOptions{Sources: map[string]string{"tag": PolicyFail}},
 				err:  `tag pipeline: the manifest's changes policy for tag is "fail"`,
 			}
 		}},
@@ -286,7 +291,7 @@ func TestResolveCI(t *testing.T) {
 			return scenario{
 				dir:  ciClone(t, fx.origin, "refs/heads/main", 3),
 				env:  ci("schedule", "CI_COMMIT_BRANCH", "main", "CI_COMMIT_BEFORE_SHA", zeroSHA),
-				opts: ResolveOptions{Policy: Policy{Sources: map[string]string{"schedule": PolicyDefaultBranch}}},
+				opts: ResolveOptions{Sources: map[string]string{"schedule": PolicyDefaultBranch}},
 				rule: RuleOnDefaultBranch, all: true,
 			}
 		}},
@@ -294,7 +299,7 @@ func TestResolveCI(t *testing.T) {
 			return scenario{
 				dir:  ciClone(t, fx.origin, "refs/heads/feature", 3),
 				env:  ci("schedule", "CI_COMMIT_BRANCH", "feature", "CI_COMMIT_BEFORE_SHA", zeroSHA),
-				opts: ResolveOptions{Policy: Policy{Sources: map[string]string{"schedule": PolicyDefaultBranch}}},
+				opts: ResolveOptions{Sources: map[string]string{"schedule": PolicyDefaultBranch}},
 				rule: RuleMergeBaseDefault, base: fx.fork, paths: featureAll, fetched: true,
 			}
 		}},
@@ -388,7 +393,7 @@ func TestResolveCI(t *testing.T) {
 			return scenario{
 				dir:  ciClone(t, fx.origin, "refs/heads/feature", 2),
 				env:  ci("merge_request_event"),
-				opts: ResolveOptions{Policy: Policy{OnUnknownBase: PolicyFail}},
+				opts: ResolveOptions{PolicyOnUnknownBase: PolicyFail},
 				err:  "from the manifest's changes.onUnknownBase",
 			}
 		}},
@@ -396,7 +401,7 @@ func TestResolveCI(t *testing.T) {
 			return scenario{
 				dir:  ciClone(t, fx.origin, "refs/heads/feature", 2),
 				env:  ci("merge_request_event"),
-				opts: ResolveOptions{OnUnknownBase: PolicyAll, Policy: Policy{OnUnknownBase: PolicyFail}},
+				opts: ResolveOptions{OnUnknownBase: PolicyAll, PolicyOnUnknownBase: PolicyFail},
 				rule: RuleUnknownBase, all: true, trace: `everything is selected (on-unknown-base is "all", from --on-unknown-base)`,
 			}
 		}},
@@ -568,18 +573,18 @@ func TestResolveStatuses(t *testing.T) {
 	fx := getFixture(t)
 	dir := ciClone(t, fx.origin, "refs/heads/feature", 0)
 	res, err := Resolve(context.Background(), ResolveOptions{Dir: dir, Base: fx.fork,
-		LookupEnv: lookup(nil), Git: ExecGit{Env: gitEnv(fixtureRoot)}})
+		LookupEnv: lookup(nil), Git: gitrun.Exec{Env: gitEnv(fixtureRoot)}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Change{
-		{Status: Renamed, Path: "new-name.txt", OldPath: "old-name.txt"},
-		{Status: Deleted, Path: "to-delete.txt"},
-		{Status: Modified, Path: "services/api/main.go"},
-		{Status: Added, Path: "services/api/pad.txt"},
+	want := []changes.Change{
+		{Status: changes.Renamed, Path: "new-name.txt", OldPath: "old-name.txt"},
+		{Status: changes.Deleted, Path: "to-delete.txt"},
+		{Status: changes.Modified, Path: "services/api/main.go"},
+		{Status: changes.Added, Path: "services/api/pad.txt"},
 	}
 	for _, n := range weirdNames {
-		want = append(want, Change{Status: Added, Path: n})
+		want = append(want, changes.Change{Status: changes.Added, Path: n})
 	}
 	for _, w := range want {
 		if !slices.Contains(res.Changes, w) {
@@ -589,7 +594,7 @@ func TestResolveStatuses(t *testing.T) {
 	if len(res.Changes) != len(want) {
 		t.Errorf("got %d changes, want %d: %+v", len(res.Changes), len(want), res.Changes)
 	}
-	if !slices.IsSortedFunc(res.Changes, func(a, b Change) int { return strings.Compare(a.Path, b.Path) }) {
+	if !slices.IsSortedFunc(res.Changes, func(a, b changes.Change) int { return strings.Compare(a.Path, b.Path) }) {
 		t.Errorf("changes not sorted by path: %+v", res.Changes)
 	}
 }
@@ -627,18 +632,18 @@ func TestResolveSubmoduleAndHostileConfig(t *testing.T) {
 
 	for _, tc := range []struct {
 		dir  string
-		want []Change
+		want []changes.Change
 	}{
-		{app, []Change{
-			{Status: Renamed, Path: "new name.txt", OldPath: "old name.txt"},
-			{Status: Modified, Path: "vendor/lib"},
+		{app, []changes.Change{
+			{Status: changes.Renamed, Path: "new name.txt", OldPath: "old name.txt"},
+			{Status: changes.Modified, Path: "vendor/lib"},
 		}},
 		// From a subdirectory (diff.relative must not matter): paths are
 		// relative to it, and the rename elsewhere is outside it.
-		{filepath.Join(app, "vendor"), []Change{{Status: Modified, Path: "lib"}}},
+		{filepath.Join(app, "vendor"), []changes.Change{{Status: changes.Modified, Path: "lib"}}},
 	} {
 		res, err := Resolve(context.Background(), ResolveOptions{Dir: tc.dir, Base: base.sha,
-			LookupEnv: lookup(nil), Git: ExecGit{Env: gitEnv(fixtureRoot)}})
+			LookupEnv: lookup(nil), Git: gitrun.Exec{Env: gitEnv(fixtureRoot)}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -656,7 +661,7 @@ func TestResolveErrors(t *testing.T) {
 	runGit(t, "/", "init", "-q", "-b", "main", good)
 	commitEdit(t, good, "one", edit{write: map[string]string{"a.txt": "a\n"}})
 	commitEdit(t, good, "two", edit{write: map[string]string{"a.txt": "b\n"}})
-	env := ExecGit{Env: gitEnv(fixtureRoot)}
+	env := gitrun.Exec{Env: gitEnv(fixtureRoot)}
 
 	empty := filepath.Join(t.TempDir(), "empty")
 	runGit(t, "/", "init", "-q", "-b", "main", empty)
@@ -675,16 +680,16 @@ func TestResolveErrors(t *testing.T) {
 		o    ResolveOptions
 		want string
 	}{
-		{"git binary missing", ResolveOptions{Dir: good, Git: ExecGit{Path: filepath.Join(t.TempDir(), "no-git")}}, "git is not installed or not in PATH"},
+		{"git binary missing", ResolveOptions{Dir: good, Git: gitrun.Exec{Path: filepath.Join(t.TempDir(), "no-git")}}, "git is not installed or not in PATH"},
 		{"not a repository", ResolveOptions{Dir: t.TempDir(), Git: env}, "is not a usable git repository: fatal: not a git repository"},
 		{"directory missing", ResolveOptions{Dir: filepath.Join(t.TempDir(), "nope"), Git: env}, "running git in"},
 		{"repository without commits", ResolveOptions{Dir: empty, Git: env}, "HEAD is not a commit"},
 		{"broken repository", ResolveOptions{Dir: broken, Base: "HEAD~1", Git: env}, "reading the diff: git -c diff.relative=false diff --name-status -z"},
 		{"--head that is not a commit", ResolveOptions{Dir: good, Head: "nope", Git: env}, `--head "nope" is not a commit`},
 		{"bad --on-unknown-base", ResolveOptions{Dir: good, OnUnknownBase: "some", Git: env}, `--on-unknown-base must be "all" or "fail"`},
-		{"bad source policy", ResolveOptions{Dir: good, Policy: Policy{Sources: map[string]string{"schedule": "nothing"}}, Git: env}, "changes.sources.schedule must be"},
-		{"policy for a source with its own rule", ResolveOptions{Dir: good, Policy: Policy{Sources: map[string]string{"push": "all"}}, Git: env}, "have their own rule"},
-		{"negative maxFetchDepth", ResolveOptions{Dir: good, Policy: Policy{MaxFetchDepth: -1}, Git: env}, "must not be negative"},
+		{"bad source policy", ResolveOptions{Dir: good, Sources: map[string]string{"schedule": "nothing"}, Git: env}, "changes.sources.schedule must be"},
+		{"policy for a source with its own rule", ResolveOptions{Dir: good, Sources: map[string]string{"push": "all"}, Git: env}, "have their own rule"},
+		{"negative maxFetchDepth", ResolveOptions{Dir: good, MaxFetchDepth: -1, Git: env}, "must not be negative"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -722,7 +727,7 @@ func TestRedactURLs(t *testing.T) {
 // output cut short, which must be an error rather than a shorter list.
 func TestParseNameStatus(t *testing.T) {
 	got, err := parseNameStatus([]byte("C075\x00a\x00b\x00R100\x00-x\x00new\nname\x00T\x00link\x00"))
-	want := []Change{{Status: Copied, Path: "b", OldPath: "a"}, {Status: Renamed, Path: "new\nname", OldPath: "-x"}, {Status: TypeChg, Path: "link"}}
+	want := []changes.Change{{Status: changes.Copied, Path: "b", OldPath: "a"}, {Status: changes.Renamed, Path: "new\nname", OldPath: "-x"}, {Status: changes.TypeChg, Path: "link"}}
 	if err != nil || !slices.Equal(got, want) {
 		t.Errorf("got %+v, %v; want %+v", got, err, want)
 	}
@@ -730,5 +735,74 @@ func TestParseNameStatus(t *testing.T) {
 		if cs, err := parseNameStatus([]byte(bad)); err == nil {
 			t.Errorf("%q: want an error, got %+v", bad, cs)
 		}
+	}
+}
+
+// stalledRemote is a remote that accepts TCP connections on 127.0.0.1 and
+// never answers them.
+func stalledRemote(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		var held []net.Conn
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				<-done
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	t.Cleanup(func() { ln.Close(); close(done) })
+	return "http://" + ln.Addr().String() + "/origin.git"
+}
+
+// A remote that stops answering must not hang change detection: the fetch
+// ends at its deadline, and the documented fallback applies — everything
+// is built and the reason says why; with onUnknownBase "fail" the run
+// fails and says so (issue 11).
+func TestResolveStalledRemote(t *testing.T) {
+	fx := getFixture(t)
+	for _, policy := range []string{PolicyAll, PolicyFail} {
+		t.Run(policy, func(t *testing.T) {
+			dir := ciClone(t, fx.origin, "refs/heads/feature", 2)
+			runGit(t, dir, "remote", "set-url", "origin", stalledRemote(t))
+			start := time.Now()
+			res, err := Resolve(context.Background(), ResolveOptions{
+				Dir:                 dir,
+				LookupEnv:           lookup(ci("push", "CI_COMMIT_BRANCH", "feature", "CI_COMMIT_BEFORE_SHA", fx.feature[0].sha)),
+				PolicyOnUnknownBase: policy,
+				Git:                 gitrun.Exec{Env: gitEnv(fixtureRoot), FetchTimeout: 2 * time.Second},
+			})
+			if took := time.Since(start); took > 15*time.Second {
+				t.Fatalf("Resolve took %s with a 2s fetch deadline", took)
+			}
+			if len(res.Fetches) == 0 || !strings.Contains(res.Fetches[0].Err, "no answer within 2s") {
+				t.Fatalf("want a fetch stopped at its deadline, got %+v", res.Fetches)
+			}
+			trace := strings.Join(res.Trace, "\n")
+			if policy == PolicyFail {
+				if err == nil {
+					t.Fatalf("onUnknownBase fail: want an error, got %+v", res)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Resolve: %v\n%s", err, trace)
+			}
+			if !res.All || res.Rule != RuleUnknownBase || res.Reason == "" {
+				t.Errorf("want everything selected with a reason, got rule %q all %v reason %q\n%s", res.Rule, res.All, res.Reason, trace)
+			}
+		})
 	}
 }

@@ -1,10 +1,12 @@
-package changes
+package fromgit
 
 import (
 	"bytes"
 	"fmt"
 	"sort"
 	"strings"
+
+	"gitlab.com/generate-config/generate-config/generator/changes"
 )
 
 // diffArgs are the options of every `git diff` the resolver runs. Each one is
@@ -24,27 +26,27 @@ var diffArgs = []string{
 // parseNameStatus reads `git diff --name-status -z` output: records of a
 // status field followed by one path, or two (source, destination) for
 // renames and copies, every field NUL-terminated.
-func parseNameStatus(out []byte) ([]Change, error) {
+func parseNameStatus(out []byte) ([]changes.Change, error) {
 	fields := bytes.Split(out, []byte{0})
 	// The output ends with a NUL, so the last field is empty.
 	if n := len(fields); n > 0 && len(fields[n-1]) == 0 {
 		fields = fields[:n-1]
 	}
-	var cs []Change
+	var cs []changes.Change
 	for i := 0; i < len(fields); {
 		st := string(fields[i])
 		if st == "" {
 			return nil, fmt.Errorf("unexpected git diff output: empty status field at record %d", len(cs)+1)
 		}
-		letter := Status(st[:1])
+		letter := changes.Status(st[:1])
 		paths := 1
-		if letter == Renamed || letter == Copied {
+		if letter == changes.Renamed || letter == changes.Copied {
 			paths = 2
 		}
 		if i+paths >= len(fields) {
 			return nil, fmt.Errorf("unexpected git diff output: status %q without its path", st)
 		}
-		c := Change{Status: letter, Path: string(fields[i+paths])}
+		c := changes.Change{Status: letter, Path: string(fields[i+paths])}
 		if paths == 2 {
 			c.OldPath = string(fields[i+1])
 		}
@@ -72,13 +74,13 @@ func parseNULList(out []byte) []string {
 // mergeChanges unions change lists. A path listed more than once keeps its
 // first entry, so callers list the most telling source (the commits) first.
 // The result is sorted by path, whatever order git printed.
-func mergeChanges(lists ...[]Change) []Change {
+func mergeChanges(lists ...[]changes.Change) []changes.Change {
 	seen := map[string]bool{}
-	var out []Change
+	var out []changes.Change
 	for _, l := range lists {
 		for _, c := range l {
 			counted := []string{c.Path}
-			if c.Status == Renamed {
+			if c.Status == changes.Renamed {
 				counted = append(counted, c.OldPath)
 			}
 			fresh := false
