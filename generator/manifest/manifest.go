@@ -109,6 +109,32 @@ const (
 	UnownedAll    = "all"    // every target is selected, and the reason says which file did it
 )
 
+// Output shapes the generated child pipeline (the manifest's `output`).
+type Output struct {
+	// Compact is when values that jobs share move into hidden jobs they
+	// extend (internal/compact): CompactAuto (the default), CompactAlways
+	// or CompactNever.
+	Compact string `json:"compact,omitempty"`
+	// Files is how many files the jobs are spread over, 1 to MaxFiles
+	// (default 1): GitLab's trigger:include takes up to 3 and applies
+	// max_yaml_size_bytes to each.
+	Files int `json:"files,omitempty"`
+}
+
+// Compaction policies (the manifest's `output.compact`).
+const (
+	// CompactAuto compacts only when the plain form would take more than
+	// half of the parsed-YAML or file-size limit, so small pipelines stay
+	// fully readable.
+	CompactAuto   = "auto"
+	CompactAlways = "always"
+	CompactNever  = "never"
+)
+
+// MaxFiles is how many files trigger:include accepts (INCLUDE_MAX_SIZE in
+// GitLab's lib/gitlab/ci/config/entry/trigger.rb).
+const MaxFiles = 3
+
 // Infer turns on dependency inference per ecosystem (generator/infer).
 type Infer struct {
 	// Go makes a target whose directory holds a go.mod depend on the
@@ -142,6 +168,7 @@ type Manifest struct {
 	// a change to them alone is not reported as unowned.
 	Ignore []string `json:"ignore,omitempty"`
 	Infer  Infer    `json:"infer"`
+	Output Output   `json:"output"`
 
 	byName map[string]*Target
 }
@@ -210,6 +237,12 @@ func Decode(repo fs.FS, file string, data []byte) (*Manifest, error) {
 	}
 	if m.Unowned == "" {
 		m.Unowned = UnownedWarn
+	}
+	if m.Output.Compact == "" {
+		m.Output.Compact = CompactAuto
+	}
+	if m.Output.Files == 0 {
+		m.Output.Files = 1
 	}
 	m.byName = map[string]*Target{}
 	var errs diag.List

@@ -1,6 +1,6 @@
 // Package compact makes a child pipeline smaller without changing a job:
 // values that several jobs share move into hidden jobs named
-// `.generate-config:N`, and those jobs `extends` them.
+// `.generate-config:N` (numbered in order, as wide as the largest number), and those jobs `extends` them.
 //
 // GitLab's parsed-YAML limit (max_yaml_size_bytes, 2 MB on GitLab.com)
 // prices every hash, string and array Ruby builds, and a hash of 9 or more
@@ -31,6 +31,7 @@ package compact
 
 import (
 	"encoding/json"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -67,7 +68,7 @@ type pair struct {
 // are not mappings are left as they are; so are names already taken by the
 // input, which the new hidden jobs skip.
 func Jobs(jobs map[string]any) Result {
-	before := total(jobs)
+	before := Size(jobs)
 	unchanged := Result{Jobs: jobs, Before: before, After: before}
 
 	var names []string
@@ -139,17 +140,21 @@ func Jobs(jobs map[string]any) Result {
 	}
 	extends := map[int][]string{}
 	moved := map[int]map[string]bool{}
+	var accepted []*group
+	for _, set := range groupOrder {
+		if g := groups[set]; pays(g.pairs, len(g.jobs), Prefix+"000") {
+			accepted = append(accepted, g)
+		}
+	}
+	// Numbers as wide as the largest, so that the names sort in order.
+	width := len(strconv.Itoa(len(accepted)))
 	var templates []string
 	next := 1
-	for _, set := range groupOrder {
-		g := groups[set]
+	for _, g := range accepted {
 		name := ""
 		for name == "" || out[name] != nil {
-			name = Prefix + strconv.Itoa(next)
+			name = fmt.Sprintf("%s%0*d", Prefix, width, next)
 			next++
-		}
-		if !pays(g.pairs, len(g.jobs), name) {
-			continue
 		}
 		tmpl := map[string]any{}
 		for _, p := range g.pairs {
@@ -184,7 +189,7 @@ func Jobs(jobs map[string]any) Result {
 		nj["extends"] = appendExtends(job["extends"], extends[i])
 		out[name] = nj
 	}
-	after := total(out)
+	after := Size(out)
 	if after >= before {
 		return unchanged
 	}
@@ -224,7 +229,9 @@ func appendExtends(own any, names []string) any {
 	return list
 }
 
-func total(jobs map[string]any) int {
+// Size is the estimated parsed size of jobs (schema.ValueSize of every
+// name and job).
+func Size(jobs map[string]any) int {
 	n := 0
 	for name, j := range jobs {
 		n += schema.ValueSize(name) + schema.ValueSize(j)

@@ -1,0 +1,120 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// TestCompactionInGitLabCILocal generates the example's child pipeline for
+// every target twice, once plain (output.compact 'never') and once
+// compacted ('always'), and has gitlab-ci-local expand both (`--preview`
+// applies extends the way GitLab does). Every job must come out the same,
+// job for job: compaction may only move values into hidden jobs, never
+// change what runs.
+func TestCompactionInGitLabCILocal(t *testing.T) {
+	tl := findTools(t)
+	root := moduleRoot(t)
+	tmp := t.TempDir()
+
+	bin := filepath.Join(tmp, "generate-config")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/generate-config")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	repo := filepath.Join(tmp, "example")
+	copyExample(t, filepath.Join(root, "testdata", "example"), repo)
+
+	generate := func(mode string) []byte {
+		t.Helper()
+		manifest := filepath.Join("ci", "compact-"+mode+".jsonnet")
+		src := "(import '../generate-config.jsonnet') + { output+: { compact: '" + mode + "' } }\n"
+		if err := os.WriteFile(filepath.Join(repo, manifest), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out := filepath.Join(tmp, mode+".yml")
+		cmd := exec.Command(bin, "generate", "--all", "-C", repo, "--config", manifest, "--output", out)
+		cmd.Env = append(os.Environ(), "CI=")
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("generate (compact %s): %v\n%s", mode, err, msg)
+		}
+		data, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	plain, compacted := generate("never"), generate("always")
+	if bytes.Contains(plain, []byte(".generate-config:")) || !bytes.Contains(compacted, []byte("\n.generate-config:1:\n")) {
+		t.Fatalf("expected a plain file and a compacted one;\nplain:\n%s\ncompacted:\n%s", plain, compacted)
+	}
+
+	env := cleanEnv(tmp, filepath.Dir(bin), filepath.Dir(tl.node))
+	want, got := preview(t, tl, env, tmp, "plain", plain), preview(t, tl, env, tmp, "compacted", compacted)
+	if len(want) == 0 {
+		t.Fatal("gitlab-ci-local's preview of the plain file has no jobs")
+	}
+	if len(want) != len(got) {
+		t.Errorf("%d jobs plain, %d compacted", len(want), len(got))
+	}
+	for name, w := range want {
+		if g, ok := got[name]; !ok {
+			t.Errorf("job %q is missing from the compacted preview", name)
+		} else if !reflect.DeepEqual(w, g) {
+			wj, _ := json.Marshal(w)
+			gj, _ := json.Marshal(g)
+			t.Errorf("job %q differs:\nplain:     %s\ncompacted: %s", name, wj, gj)
+		}
+	}
+}
+
+// preview runs `gitlab-ci-local --preview` on config as a project's
+// .gitlab-ci.yml and returns its visible jobs, expanded.
+func preview(t *testing.T, tl tools, env []string, tmp, name string, config []byte) map[string]any {
+	t.Helper()
+	dir := filepath.Join(tmp, "preview-"+name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".gitlab-ci.yml"), config, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	git(t, env, dir, "init", "-q", "-b", "main")
+	git(t, env, dir, "add", "-A")
+	git(t, env, dir, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "config")
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, tl.node, tl.gcl, "--no-color", "--home", filepath.Join(tmp, "home"), "--preview")
+	cmd.Dir, cmd.Env = dir, env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("gitlab-ci-local --preview (%s): %v\n%s\n%s", name, err, stdout.String(), stderr.String())
+	}
+	// The expanded configuration follows the first "---" line.
+	_, doc, ok := strings.Cut("\n"+stdout.String(), "\n---\n")
+	if !ok {
+		t.Fatalf("gitlab-ci-local --preview (%s) printed no document:\n%s", name, stdout.String())
+	}
+	var all map[string]any
+	if err := yaml.Unmarshal([]byte(doc), &all); err != nil {
+		t.Fatalf("parsing the preview (%s): %v\n%s", name, err, doc)
+	}
+	jobs := map[string]any{}
+	for k, v := range all {
+		if _, isMap := v.(map[string]any); isMap && !strings.HasPrefix(k, ".") && k != "default" && k != "workflow" && k != "variables" {
+			jobs[k] = v
+		}
+	}
+	return jobs
+}
