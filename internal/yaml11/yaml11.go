@@ -36,15 +36,15 @@ import (
 type Kind int
 
 const (
-	String Kind = iota
-	Null        // nil
-	Bool        // true or false
-	Int         // Integer
-	Float       // Float
-	Symbol      // Symbol: safe_load permits it (permitted_classes: [Symbol])
-	Date        // Date: safe_load refuses the file (Psych::DisallowedClass)
-	Time        // Time: safe_load refuses the file (Psych::DisallowedClass)
-	Invalid     // tokenize raises (ArgumentError): Psych refuses the file
+	String  Kind = iota
+	Null         // nil
+	Bool         // true or false
+	Int          // Integer
+	Float        // Float
+	Symbol       // Symbol: safe_load permits it (permitted_classes: [Symbol])
+	Date         // Date: safe_load refuses the file (Psych::DisallowedClass)
+	Time         // Time: safe_load refuses the file (Psych::DisallowedClass)
+	Invalid      // tokenize raises (ArgumentError): Psych refuses the file
 )
 
 var kindNames = [...]string{"string", "null", "boolean", "integer", "float", "symbol", "date", "timestamp", "invalid"}
