@@ -19,6 +19,7 @@ import (
 	"gitlab.com/generate-config/generate-config/generator/diag"
 	"gitlab.com/generate-config/generate-config/generator/evaluate"
 	"gitlab.com/generate-config/generate-config/generator/manifest"
+	"gitlab.com/generate-config/generate-config/internal/yaml11"
 	"gitlab.com/generate-config/generate-config/schema"
 )
 
@@ -68,6 +69,10 @@ func Render(m *manifest.Manifest, results []evaluate.Result, h Header) (*Documen
 			pos := diag.Pos{File: r.Cell.Target.Template}
 			if err := checkJobName(name); err != nil {
 				errs = append(errs, &diag.Error{Pos: pos, Msg: err.Error(), Cell: &id})
+				continue
+			}
+			if path, ok := mergeKeyPath(job, name); ok {
+				errs = append(errs, &diag.Error{Pos: pos, Cell: &id, Msg: mergeKeyMsg(path)})
 				continue
 			}
 			if _, ok := job.(map[string]any); !ok {
@@ -252,7 +257,74 @@ func clean(s string) string {
 }
 
 func keyNode(k string) *yaml.Node {
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}
+	return stringNode(k)
+}
+
+// stringNode is a string scalar GitLab reads back as the same string:
+// multi-line text is a literal block, and text Psych (YAML 1.1) would
+// resolve to something else (`on`, `NO`, `12:30`, `:x`, `2001-01-01`) is
+// double-quoted, the style yaml.v3 itself picks for YAML 1.2 look-alikes.
+//
+// Multi-line text that starts with a tab is double-quoted too: in a block
+// scalar without an indentation indicator (yaml.v3 writes one only for a
+// leading space or line break) libyaml, and so Psych, refuses a tab on the
+// first line ("found a tab character where an indentation space is
+// expected", yaml_parser_scan_block_scalar_breaks in libyaml's scanner.c).
+func stringNode(s string) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+	switch {
+	case strings.HasPrefix(s, "\t") && strings.Contains(s, "\n"):
+		n.Style = yaml.DoubleQuotedStyle
+	case strings.Contains(s, "\n"):
+		n.Style = yaml.LiteralStyle
+	case yaml11.NeedsQuote(s):
+		n.Style = yaml.DoubleQuotedStyle
+	}
+	return n
+}
+
+// mergeKeyPath finds a `<<` key whose value is a mapping or a sequence in
+// v (a job named name). Psych merges such a key into its mapping even when
+// it is quoted (Psych::Visitors::ToRuby#revive_hash only spares a key
+// tagged !!str), so no quoting can write it: a job named `<<` would be
+// merged into the top level. It returns the key's path.
+func mergeKeyPath(v any, path string) (string, bool) {
+	if path == yaml11.MergeKey {
+		return path, true
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if k == yaml11.MergeKey {
+				switch x[k].(type) {
+				case map[string]any, []any:
+					return path + "." + k, true
+				}
+			}
+			if p, ok := mergeKeyPath(x[k], path+"."+k); ok {
+				return p, true
+			}
+		}
+	case []any:
+		for i, e := range x {
+			if p, ok := mergeKeyPath(e, fmt.Sprintf("%s[%d]", path, i)); ok {
+				return p, true
+			}
+		}
+	}
+	return "", false
+}
+
+func mergeKeyMsg(path string) string {
+	if path == yaml11.MergeKey {
+		return "job name `<<` cannot be written: GitLab's YAML parser (Psych) reads the key `<<` as a merge key even when quoted, so the job's keys would be merged into the top level; rename the job"
+	}
+	return fmt.Sprintf("key %q cannot be written: GitLab's YAML parser (Psych) reads a `<<` key whose value is a mapping or a list as a merge key even when quoted; rename the key", path)
 }
 
 // valueNode converts decoded JSON into a YAML node. jobLevel selects
@@ -282,11 +354,7 @@ func valueNode(v any, jobLevel bool) *yaml.Node {
 		}
 		return n
 	case string:
-		n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: x}
-		if strings.Contains(x, "\n") {
-			n.Style = yaml.LiteralStyle
-		}
-		return n
+		return stringNode(x)
 	case json.Number:
 		tag := "!!int"
 		if strings.ContainsAny(x.String(), ".eE") {
