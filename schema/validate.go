@@ -113,6 +113,7 @@ func (v *validator) run(data []byte) {
 		return
 	}
 	v.checkDuplicateKeys(content, root)
+	v.checkYAML11(content, root)
 	flattenMerges(content)
 	if !v.checkParsedSize(content) {
 		return // GitLab stops at "The parsed YAML is too big"

@@ -9,6 +9,7 @@ import (
 
 	"gitlab.com/generate-config/generate-config/generator/evaluate"
 	"gitlab.com/generate-config/generate-config/internal/yaml11/psychtest"
+	"gitlab.com/generate-config/generate-config/schema"
 )
 
 // TestPsychReadsBackEveryString is the differential test of issue 11: every
@@ -37,6 +38,11 @@ func TestPsychReadsBackEveryString(t *testing.T) {
 		doc, err := Render(m, []evaluate.Result{res}, Header{Version: "psych"})
 		if err != nil {
 			t.Fatalf("render: %v", err)
+		}
+		for _, f := range schema.Validate("generated-config.yml", doc.YAML, schema.Options{}) {
+			if f.Rule == schema.RuleYAML11Reading {
+				t.Errorf("the validator says GitLab misreads the renderer's output: %s", f)
+			}
 		}
 		docs = append(docs, string(doc.YAML))
 		want = append(want, jobs)
