@@ -179,6 +179,11 @@ func Resolve(s string) Value {
 		}
 		return str
 	}
+	if s[0] != ':' && strings.Trim(s, numberish) != "" {
+		// Every pattern below but the symbol's is made of these characters
+		// only: anything else is a string, without running them.
+		return str
+	}
 	switch {
 	case timeRE.MatchString(s):
 		// parse_time loads the class Time first: refused by safe_load
@@ -241,6 +246,10 @@ func Resolve(s string) Value {
 	}
 	return str
 }
+
+// numberish are the characters of Psych's time, date, inf, nan, base-60,
+// float and integer patterns.
+const numberish = "0123456789+-.:,_ \t\v\f\rTtZeEbxabcdefABCDEFinINaA"
 
 // wordish is Psych's first test, %r{^[^\d.:-]?[[:alpha:]_\s!@#$%\^&*(){}<>|/\\~;=]+}
 // on a string without "\n": the text starts with a "word" character,
