@@ -14,8 +14,6 @@ import (
 	"strings"
 	"unicode"
 
-	"go.yaml.in/yaml/v3"
-
 	"gitlab.com/generate-config/generate-config/generator/diag"
 	"gitlab.com/generate-config/generate-config/generator/evaluate"
 	"gitlab.com/generate-config/generate-config/generator/manifest"
@@ -123,32 +121,45 @@ func Render(m *manifest.Manifest, results []evaluate.Result, h Header) (*Documen
 	}
 	sort.Strings(doc.Jobs)
 
-	root := &yaml.Node{Kind: yaml.MappingNode}
 	globals := map[string]any{"stages": toAny(stages)}
 	for k, v := range m.Pipeline {
 		globals[k] = v
 	}
+	var top topLevel
 	for _, k := range topLevelOrder {
 		if v, ok := globals[k]; ok {
-			root.Content = append(root.Content, keyNode(k), valueNode(v, k == "default"))
+			top.add(k, v, k == "default")
 		}
 	}
 	for _, name := range doc.Jobs {
-		root.Content = append(root.Content, keyNode(name), valueNode(jobs[name], true))
+		top.add(name, jobs[name], true)
 	}
-	top := &yaml.Node{Kind: yaml.DocumentNode, HeadComment: header(h, len(doc.Jobs)), Content: []*yaml.Node{root}}
-
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(top); err != nil {
+	out, err := encodeDocument(header(h, len(doc.Jobs)), top)
+	if err != nil {
 		return nil, fmt.Errorf("encoding YAML: %w", err)
 	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
-	doc.YAML = buf.Bytes()
+	doc.YAML = out
 	return doc, nil
+}
+
+// topLevel is the document's top-level mapping in file order; jobLevel
+// marks the values whose keys follow GitLab's conventional job key order.
+type topLevel struct {
+	keys     []string
+	values   []any
+	jobLevel []bool
+}
+
+func (t *topLevel) add(k string, v any, jobLevel bool) {
+	t.keys = append(t.keys, k)
+	t.values = append(t.values, v)
+	t.jobLevel = append(t.jobLevel, jobLevel)
+}
+
+// encodeDocument writes the document: the head comment, then the mapping
+// (emit.go).
+func encodeDocument(head string, top topLevel) ([]byte, error) {
+	return emitDocument(head, top.keys, top.values, top.jobLevel, 512*len(top.keys))
 }
 
 func hasVisibleJob(jobs map[string]any) bool {
@@ -256,33 +267,6 @@ func clean(s string) string {
 	}, s)
 }
 
-func keyNode(k string) *yaml.Node {
-	return stringNode(k)
-}
-
-// stringNode is a string scalar GitLab reads back as the same string:
-// multi-line text is a literal block, and text Psych (YAML 1.1) would
-// resolve to something else (`on`, `NO`, `12:30`, `:x`, `2001-01-01`) is
-// double-quoted, the style yaml.v3 itself picks for YAML 1.2 look-alikes.
-//
-// Multi-line text that starts with a tab is double-quoted too: in a block
-// scalar without an indentation indicator (yaml.v3 writes one only for a
-// leading space or line break) libyaml, and so Psych, refuses a tab on the
-// first line ("found a tab character where an indentation space is
-// expected", yaml_parser_scan_block_scalar_breaks in libyaml's scanner.c).
-func stringNode(s string) *yaml.Node {
-	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
-	switch {
-	case strings.HasPrefix(s, "\t") && strings.Contains(s, "\n"):
-		n.Style = yaml.DoubleQuotedStyle
-	case strings.Contains(s, "\n"):
-		n.Style = yaml.LiteralStyle
-	case yaml11.NeedsQuote(s):
-		n.Style = yaml.DoubleQuotedStyle
-	}
-	return n
-}
-
 // mergeKeyPath finds a `<<` key whose value is a mapping or a sequence in
 // v (a job named name). Psych merges such a key into its mapping even when
 // it is quoted (Psych::Visitors::ToRuby#revive_hash only spares a key
@@ -327,58 +311,20 @@ func mergeKeyMsg(path string) string {
 	return fmt.Sprintf("key %q cannot be written: GitLab's YAML parser (Psych) reads a `<<` key whose value is a mapping or a list as a merge key even when quoted; rename the key", path)
 }
 
-// valueNode converts decoded JSON into a YAML node. jobLevel selects
-// GitLab's conventional key order for the mapping itself (nested mappings are
-// alphabetical, as Jsonnet prints them).
-func valueNode(v any, jobLevel bool) *yaml.Node {
-	switch x := v.(type) {
-	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		if jobLevel {
-			sortJobKeys(keys)
-		} else {
-			sort.Strings(keys)
-		}
-		n := &yaml.Node{Kind: yaml.MappingNode}
-		for _, k := range keys {
-			n.Content = append(n.Content, keyNode(k), valueNode(x[k], false))
-		}
-		return n
-	case []any:
-		n := &yaml.Node{Kind: yaml.SequenceNode}
-		for _, e := range x {
-			n.Content = append(n.Content, valueNode(e, false))
-		}
-		return n
-	case string:
-		return stringNode(x)
-	case json.Number:
-		tag := "!!int"
-		if strings.ContainsAny(x.String(), ".eE") {
-			tag = "!!float"
-		}
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: x.String()}
-	case bool:
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: fmt.Sprint(x)}
-	case nil:
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
-	}
-	// Not reached by decoded JSON (cells and the manifest use UseNumber);
-	// a Go-built value of another type is written through its JSON form.
+// viaJSON converts a Go value of a type decoded JSON never holds into its
+// decoded-JSON form (numbers as json.Number).
+func viaJSON(v any) (any, error) {
 	data, err := json.Marshal(v)
 	if err != nil {
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: fmt.Sprint(v)}
+		return nil, err
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var w any
-	if dec.Decode(&w) != nil {
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: fmt.Sprint(v)}
+	if err := dec.Decode(&w); err != nil {
+		return nil, err
 	}
-	return valueNode(w, jobLevel)
+	return w, nil
 }
 
 func toAny(s []string) []any {
