@@ -143,7 +143,7 @@ func (e *emitter) node(v any, parent parentState, jobLevel bool) {
 	case string:
 		e.scalar(x, "", requestedStyle(x), parent, false)
 	case json.Number:
-		s := x.String()
+		s := psychNumber(x.String())
 		tag := "!!int"
 		if strings.ContainsAny(s, ".eE") {
 			tag = "!!float"
@@ -195,6 +195,26 @@ func (e *emitter) emitMappingEntry(k string, v any, jobLevel bool) {
 func (e *emitter) emitEmptyFlow(s string) {
 	e.writeIndicator(s[:1], true, true, false)
 	e.writeIndicator(s[1:], false, false, false)
+}
+
+// psychNumber spells a JSON number so that Psych reads a number: its
+// float pattern wants a dot before an exponent and a sign in it (`1e5` and
+// `1.5e5` are strings to GitLab, `1.0e+5` and `1.5e+5` are floats; Psych
+// ScalarScanner::FLOAT). go-jsonnet always writes both, hand-written JSON
+// may not. The value is unchanged.
+func psychNumber(s string) string {
+	i := strings.IndexAny(s, "eE")
+	if i < 0 {
+		return s
+	}
+	mant, exp := s[:i], s[i+1:]
+	if !strings.Contains(mant, ".") {
+		mant += ".0"
+	}
+	if exp != "" && exp[0] != '+' && exp[0] != '-' {
+		exp = "+" + exp
+	}
+	return mant + s[i:i+1] + exp
 }
 
 // requestedStyle is the style the renderer asks for a string (see

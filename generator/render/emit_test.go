@@ -21,7 +21,7 @@ import (
 // explicit tag (`!!int 1234…`, `!!float 1e400`) that it cannot decode
 // itself: the round trip through yaml.v3 leaves them out.
 var (
-	numbers          = []string{"0", "-1", "3", "1.5", "-0.25", "1e+30", "1E-7", "12345678901234567890", "0.1", "123456789012345678901234567890", "1e400"}
+	numbers          = []string{"0", "-1", "3", "1.5", "-0.25", "1e+30", "1E-7", "1e5", "2.5E5", "9.9999999999999995e-08", "12345678901234567890", "0.1", "123456789012345678901234567890", "1e400"}
 	roundTripNumbers = numbers[:len(numbers)-2]
 )
 

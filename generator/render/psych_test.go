@@ -3,7 +3,9 @@ package render
 import (
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -128,9 +130,56 @@ func untag(v any) (any, error) {
 				out[ks] = val
 			}
 			return out, nil
+		case "i", "f":
+			return nil, fmt.Errorf("Psych reads the number %v where a string was written", x)
 		case "o":
 			return nil, fmt.Errorf("Psych reads %v where a string was written", x)
 		}
 	}
 	return nil, fmt.Errorf("bad tagged value %v", v)
+}
+
+// TestPsychReadsNumbers: every JSON number spelling is read by Psych as the
+// same number (Psych reads `1e5` and `1.5e5` as strings: psychNumber).
+func TestPsychReadsNumbers(t *testing.T) {
+	psychtest.Ruby(t)
+	nums := []string{"0", "-0", "7", "-12", "12345678901234567890", "123456789012345678901234567890", "0.5", "-0.25", "1.5",
+		"1e5", "1E5", "1e+5", "1e-7", "1.5e5", "2.5E-3", "9.9999999999999995e-08", "1000000000000000019884624838656", "0.10000000000000001"}
+	m := testManifest(t, "")
+	job := map[string]any{"script": []any{"x"}}
+	for i, n := range nums {
+		job[fmt.Sprintf("n%02d", i)] = json.Number(n)
+	}
+	doc := render(t, m, evaluate.Result{Cell: evaluate.Cell{Target: m.Target("a"), OS: "linux", Arch: "amd64"}, Jobs: map[string]any{"j": job}})
+	in, _ := json.Marshal([]string{string(doc.YAML)})
+	var got []map[string]any
+	if err := json.Unmarshal(psychtest.Run(t, "testdata/psych-tagged.rb", in), &got); err != nil {
+		t.Fatal(err)
+	}
+	read := map[string]map[string]any{}
+	for _, kv := range got[0]["h"].([]any) {
+		p := kv.([]any)
+		if p[0].(map[string]any)["s"] == "j" {
+			for _, e := range p[1].(map[string]any)["h"].([]any) {
+				q := e.([]any)
+				read[q[0].(map[string]any)["s"].(string)] = q[1].(map[string]any)
+			}
+		}
+	}
+	for i, n := range nums {
+		v := read[fmt.Sprintf("n%02d", i)]
+		var ok bool
+		if s, isInt := v["i"].(string); isInt {
+			a, _ := new(big.Int).SetString(s, 10)
+			b, parsed := new(big.Float).SetPrec(2000).SetString(n)
+			ok = parsed && b.IsInt() && func() bool { bi, _ := b.Int(nil); return bi.Cmp(a) == 0 }()
+		} else if s, isFloat := v["f"].(string); isFloat {
+			f, _ := strconv.ParseFloat(s, 64)
+			g, _ := strconv.ParseFloat(n, 64)
+			ok = f == g && strings.ContainsAny(n, ".eE")
+		}
+		if !ok {
+			t.Errorf("%s: Psych reads %v\n%s", n, v, doc.YAML)
+		}
+	}
 }

@@ -91,11 +91,12 @@ func valueNode(v any, jobLevel bool) *yaml.Node {
 	case string:
 		return stringNode(x)
 	case json.Number:
+		v := psychNumber(x.String())
 		tag := "!!int"
-		if strings.ContainsAny(x.String(), ".eE") {
+		if strings.ContainsAny(v, ".eE") {
 			tag = "!!float"
 		}
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: x.String()}
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: v}
 	case bool:
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: fmt.Sprint(x)}
 	case nil:
