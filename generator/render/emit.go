@@ -648,7 +648,9 @@ func analyzeScalar(s string) scalarInfo {
 	return info
 }
 
-// width is go-yaml's width: the length of the UTF-8 sequence s[i] starts.
+// width is go-yaml's width: the length of the UTF-8 sequence s[i] starts
+// (1 for a byte that starts none, where go-yaml says 0: the emitter refuses
+// invalid UTF-8, and no loop may stall on it before that).
 func width(b byte) int {
 	switch {
 	case b&0x80 == 0x00:
@@ -660,7 +662,7 @@ func width(b byte) int {
 	case b&0xF8 == 0xF0:
 		return 4
 	}
-	return 0
+	return 1
 }
 
 // isPrintable is go-yaml's is_printable (the YAML printable set, without

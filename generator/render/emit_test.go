@@ -210,3 +210,20 @@ func BenchmarkEmit(b *testing.B) {
 		}
 	})
 }
+
+func TestPsychNumberSpelling(t *testing.T) {
+	for in, want := range map[string]string{"1e5": "1.0e+5", "1.5E5": "1.5E+5", "-2e-3": "-2.0e-3", "1.5e+3": "1.5e+3", "12": "12", "0.5": "0.5"} {
+		if got := psychNumber(in); got != want {
+			t.Errorf("psychNumber(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// Text that is not UTF-8 (which decoded JSON never holds) is an error, not
+// a document with a broken string.
+func TestEmitterRefusesInvalidUTF8(t *testing.T) {
+	_, err := encodeDocument("", topLevel{keys: []string{"j"}, values: []any{map[string]any{"script": []any{"a\xffb"}}}, jobLevel: []bool{true}})
+	if err == nil || !strings.Contains(err.Error(), "not valid UTF-8") {
+		t.Fatalf("err = %v", err)
+	}
+}
