@@ -90,6 +90,10 @@ func (v *validator) checkYAML11Scalar(n *yaml.Node, job string, key bool) {
 		v.errorf(n, RuleYAML11Reading, job, "%s is read by GitLab as %s; quote it", what, psych.Describe())
 		return
 	}
+	if psych.Kind == yaml11.Bool {
+		v.warnf(n, RuleYAML11Reading, job, "%s is read by GitLab as %s; quote it, or write %t if the boolean is meant", what, psych.Describe(), psych.Bool)
+		return
+	}
 	v.warnf(n, RuleYAML11Reading, job, "%s is read by GitLab as %s; quote it", what, psych.Describe())
 }
 
