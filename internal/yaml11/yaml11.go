@@ -10,8 +10,12 @@
 // `2001-01-01` a Date, which safe_load refuses.
 //
 // Resolve is a transliteration of tokenize from Psych 4.0.3 as shipped with
-// Ruby 3.1 (ruby/psych lib/psych/scalar_scanner.rb at v4.0.3; the same code
-// is in Psych 5.x), including Ruby regexp semantics that matter: `^` and `$`
+// Ruby 3.1 (ruby/psych lib/psych/scalar_scanner.rb at v4.0.3). Psych 5.x
+// (Ruby 3.2+, what current GitLab runs) reads the same: its tokenize only
+// adds a strict_integer option, off by default, whose INTEGER_LEGACY
+// pattern is 4.0.3's INTEGER. Older Psych 3.x differed (`+.inf` was a
+// string, `1_,2` an integer). The transliteration keeps the Ruby regexp
+// semantics that matter: `^` and `$`
 // match at every line, `/i` folds Unicode (`yeſ` is true, `oﬀ` false),
 // [[:alpha:]] is Unicode while \d and \s are ASCII. The differential test
 // in internal/yaml11 and generator/render checks it against real Ruby.
