@@ -13,8 +13,8 @@
 // Ruby 3.1 (ruby/psych lib/psych/scalar_scanner.rb at v4.0.3). Psych 5.x
 // (Ruby 3.2+, what current GitLab runs) reads the same: its tokenize only
 // adds a strict_integer option, off by default, whose INTEGER_LEGACY
-// pattern is 4.0.3's INTEGER. Older Psych 3.x differed (`+.inf` was a
-// string, `1_,2` an integer). The transliteration keeps the Ruby regexp
+// pattern is 4.0.3's INTEGER (older Psych 3.x patterns differed slightly).
+// The transliteration keeps the Ruby regexp
 // semantics that matter: `^` and `$`
 // match at every line, `/i` folds Unicode (`yeſ` is true, `oﬀ` false),
 // [[:alpha:]] is Unicode while \d and \s are ASCII. The differential test
