@@ -49,11 +49,7 @@ func TestPsychReadsBackEveryString(t *testing.T) {
 		docs = append(docs, string(doc.YAML))
 		want = append(want, jobs)
 	}
-	in, _ := json.Marshal(docs)
-	var got []map[string]any
-	if err := json.Unmarshal(psychtest.Run(t, "testdata/psych-tagged.rb", in), &got); err != nil {
-		t.Fatal(err)
-	}
+	got := psychtest.LoadTagged(t, docs)
 	bad := 0
 	for d := range docs {
 		if e, ok := got[d]["error"]; ok {
@@ -90,7 +86,7 @@ func TestPsychReadsBackEveryString(t *testing.T) {
 	}
 }
 
-// untag turns psych-tagged.rb's output back into Go values; anything but a
+// untag turns psychtest.LoadTagged's output back into Go values; anything but a
 // string, a hash with string keys or an array is an error.
 func untag(v any) (any, error) {
 	m, ok := v.(map[string]any)
@@ -151,11 +147,7 @@ func TestPsychReadsNumbers(t *testing.T) {
 		job[fmt.Sprintf("n%02d", i)] = json.Number(n)
 	}
 	doc := render(t, m, evaluate.Result{Cell: evaluate.Cell{Target: m.Target("a"), OS: "linux", Arch: "amd64"}, Jobs: map[string]any{"j": job}})
-	in, _ := json.Marshal([]string{string(doc.YAML)})
-	var got []map[string]any
-	if err := json.Unmarshal(psychtest.Run(t, "testdata/psych-tagged.rb", in), &got); err != nil {
-		t.Fatal(err)
-	}
+	got := psychtest.LoadTagged(t, []string{string(doc.YAML)})
 	read := map[string]map[string]any{}
 	for _, kv := range got[0]["h"].([]any) {
 		p := kv.([]any)

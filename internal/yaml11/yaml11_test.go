@@ -44,7 +44,7 @@ func TestResolveMatchesPsych(t *testing.T) {
 	inputs = append(inputs, psychtest.RandomStrings(1, 20000)...)
 	in, _ := json.Marshal(inputs)
 	var got [][2]*string
-	if err := json.Unmarshal(psychtest.Run(t, "testdata/tokenize.rb", in), &got); err != nil {
+	if err := json.Unmarshal(psychtest.Run(t, psychtest.Script("tokenize.rb"), in), &got); err != nil {
 		t.Fatal(err)
 	}
 	if len(got) != len(inputs) {

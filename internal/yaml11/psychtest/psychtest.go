@@ -4,8 +4,11 @@ package psychtest
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime"
 	"testing"
 )
 
@@ -21,6 +24,34 @@ func Ruby(t testing.TB) string {
 		t.Skip("ruby is not installed: skipping the Psych differential test (it runs in CI)")
 	}
 	return path
+}
+
+// Script is the path of one of the Ruby scripts beside this file:
+// psych-tagged.rb (load YAML documents as GitLab does) and tokenize.rb
+// (Psych's ScalarScanner on single strings).
+func Script(name string) string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), name)
+}
+
+// LoadTagged loads each document with Psych exactly as GitLab does
+// (psych-tagged.rb, one Ruby run for all) and returns the values with their
+// Ruby classes: {"s": string}, {"h": [[key, value]...]}, {"a": [...]},
+// {"i": "integer"}, {"f": "float"}, {"o": "Class inspect"}, or {"error": "Class: message"}.
+func LoadTagged(t testing.TB, docs []string) []map[string]any {
+	t.Helper()
+	in, err := json.Marshal(docs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []map[string]any
+	if err := json.Unmarshal(Run(t, Script("psych-tagged.rb"), in), &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != len(docs) {
+		t.Fatalf("ruby returned %d results for %d documents", len(out), len(docs))
+	}
+	return out
 }
 
 // Run runs a Ruby script file with stdin and returns its stdout.
