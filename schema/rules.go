@@ -95,4 +95,5 @@ var RuleTable = []RuleInfo{
 	{RuleDuplicateKey, SeverityWarning, "", "a key (often a job) defined twice in one mapping; GitLab keeps the last"},
 	{RuleChildMergeRequest, SeverityWarning, "", "a merge_request_event condition, which never matches in a child pipeline"},
 	{RuleEmptyPipeline, SeverityWarning, "", "every job is filtered out by rules in a child pipeline"},
+	{RuleYAML11Reading, SeverityWarning, "", "a plain value GitLab's YAML 1.1 parser reads otherwise (`on` is true, `12:30` is 45000); an error when it makes GitLab refuse the file (`2001-01-01`)"},
 }

@@ -111,6 +111,7 @@ func (v *validator) run(data []byte) {
 		return
 	}
 	v.checkDuplicateKeys(doc)
+	v.checkYAML11(content, doc.Root)
 	if !v.checkParsedSize(content) {
 		return // GitLab stops at "The parsed YAML is too big"
 	}

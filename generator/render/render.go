@@ -14,13 +14,12 @@ import (
 	"strings"
 	"unicode"
 
-	"go.yaml.in/yaml/v3"
-
 	"gitlab.com/generate-config/generate-config/generator/diag"
 	"gitlab.com/generate-config/generate-config/generator/evaluate"
 	"gitlab.com/generate-config/generate-config/generator/manifest"
 	"gitlab.com/generate-config/generate-config/internal/cidoc"
 	"gitlab.com/generate-config/generate-config/internal/compact"
+	"gitlab.com/generate-config/generate-config/internal/yaml11"
 	"gitlab.com/generate-config/generate-config/schema/keywords"
 )
 
@@ -95,6 +94,10 @@ func Render(m *manifest.Manifest, results []evaluate.Result, h Header) (*Documen
 				errs = append(errs, &diag.Error{Pos: pos, Msg: err.Error(), Cell: &id})
 				continue
 			}
+			if path, ok := mergeKeyPath(job, name); ok {
+				errs = append(errs, &diag.Error{Pos: pos, Cell: &id, Msg: mergeKeyMsg(path)})
+				continue
+			}
 			if _, ok := job.(map[string]any); !ok {
 				errs = append(errs, &diag.Error{Pos: pos, Msg: fmt.Sprintf("job %q must be an object", name), Cell: &id})
 				continue
@@ -142,31 +145,24 @@ func Render(m *manifest.Manifest, results []evaluate.Result, h Header) (*Documen
 	}
 	sort.Strings(doc.Jobs)
 
-	root := &yaml.Node{Kind: yaml.MappingNode}
 	globals := map[string]any{"stages": toAny(stages)}
 	for k, v := range m.Pipeline {
 		globals[k] = v
 	}
+	var top topLevel
 	for _, k := range topLevelOrder {
 		if v, ok := globals[k]; ok {
-			root.Content = append(root.Content, keyNode(k), valueNode(v, k == "default"))
+			top.add(k, v, k == "default")
 		}
 	}
 	for _, name := range doc.Jobs {
-		root.Content = append(root.Content, keyNode(name), valueNode(jobs[name], true))
+		top.add(name, jobs[name], true)
 	}
-	top := &yaml.Node{Kind: yaml.DocumentNode, HeadComment: header(h, doc.VisibleJobs(), doc.Compaction), Content: []*yaml.Node{root}}
-
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(top); err != nil {
+	out, err := encodeDocument(header(h, doc.VisibleJobs(), doc.Compaction), top)
+	if err != nil {
 		return nil, fmt.Errorf("encoding YAML: %w", err)
 	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
-	doc.YAML = buf.Bytes()
+	doc.YAML = out
 	return doc, nil
 }
 
@@ -184,6 +180,26 @@ func wantCompaction(m *manifest.Manifest, jobs map[string]any) bool {
 	}
 	files := max(m.Output.Files, 1)
 	return compact.Size(jobs) > files*m.Limits.WithDefaults().MaxYAMLSizeBytes/2
+}
+
+// topLevel is the document's top-level mapping in file order; jobLevel
+// marks the values whose keys follow GitLab's conventional job key order.
+type topLevel struct {
+	keys     []string
+	values   []any
+	jobLevel []bool
+}
+
+func (t *topLevel) add(k string, v any, jobLevel bool) {
+	t.keys = append(t.keys, k)
+	t.values = append(t.values, v)
+	t.jobLevel = append(t.jobLevel, jobLevel)
+}
+
+// encodeDocument writes the document: the head comment, then the mapping
+// (emit.go).
+func encodeDocument(head string, top topLevel) ([]byte, error) {
+	return emitDocument(head, top.keys, top.values, top.jobLevel, 512*len(top.keys))
 }
 
 func hasVisibleJob(jobs map[string]any) bool {
@@ -311,66 +327,64 @@ func clean(s string) string {
 	}, s)
 }
 
-func keyNode(k string) *yaml.Node {
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}
-}
-
-// valueNode converts decoded JSON into a YAML node. jobLevel selects
-// GitLab's conventional key order for the mapping itself (nested mappings are
-// alphabetical, as Jsonnet prints them).
-func valueNode(v any, jobLevel bool) *yaml.Node {
+// mergeKeyPath finds a `<<` key whose value is a mapping or a sequence in
+// v (a job named name). Psych merges such a key into its mapping even when
+// it is quoted (Psych::Visitors::ToRuby#revive_hash only spares a key
+// tagged !!str), so no quoting can write it: a job named `<<` would be
+// merged into the top level. It returns the key's path.
+func mergeKeyPath(v any, path string) (string, bool) {
+	if path == yaml11.MergeKey {
+		return path, true
+	}
 	switch x := v.(type) {
 	case map[string]any:
 		keys := make([]string, 0, len(x))
 		for k := range x {
 			keys = append(keys, k)
 		}
-		if jobLevel {
-			sortJobKeys(keys)
-		} else {
-			sort.Strings(keys)
-		}
-		n := &yaml.Node{Kind: yaml.MappingNode}
+		sort.Strings(keys)
 		for _, k := range keys {
-			n.Content = append(n.Content, keyNode(k), valueNode(x[k], false))
+			if k == yaml11.MergeKey {
+				switch x[k].(type) {
+				case map[string]any, []any:
+					return path + "." + k, true
+				}
+			}
+			if p, ok := mergeKeyPath(x[k], path+"."+k); ok {
+				return p, true
+			}
 		}
-		return n
 	case []any:
-		n := &yaml.Node{Kind: yaml.SequenceNode}
-		for _, e := range x {
-			n.Content = append(n.Content, valueNode(e, false))
+		for i, e := range x {
+			if p, ok := mergeKeyPath(e, fmt.Sprintf("%s[%d]", path, i)); ok {
+				return p, true
+			}
 		}
-		return n
-	case string:
-		n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: x}
-		if strings.Contains(x, "\n") {
-			n.Style = yaml.LiteralStyle
-		}
-		return n
-	case json.Number:
-		tag := "!!int"
-		if strings.ContainsAny(x.String(), ".eE") {
-			tag = "!!float"
-		}
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: x.String()}
-	case bool:
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: fmt.Sprint(x)}
-	case nil:
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
 	}
-	// Not reached by decoded JSON (cells and the manifest use UseNumber);
-	// a Go-built value of another type is written through its JSON form.
+	return "", false
+}
+
+func mergeKeyMsg(path string) string {
+	if path == yaml11.MergeKey {
+		return "job name `<<` cannot be written: GitLab's YAML parser (Psych) reads the key `<<` as a merge key even when quoted, so the job's keys would be merged into the top level; rename the job"
+	}
+	return fmt.Sprintf("key %q cannot be written: GitLab's YAML parser (Psych) reads a `<<` key whose value is a mapping or a list as a merge key even when quoted; rename the key", path)
+}
+
+// viaJSON converts a Go value of a type decoded JSON never holds into its
+// decoded-JSON form (numbers as json.Number).
+func viaJSON(v any) (any, error) {
 	data, err := json.Marshal(v)
 	if err != nil {
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: fmt.Sprint(v)}
+		return nil, err
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var w any
-	if dec.Decode(&w) != nil {
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: fmt.Sprint(v)}
+	if err := dec.Decode(&w); err != nil {
+		return nil, err
 	}
-	return valueNode(w, jobLevel)
+	return w, nil
 }
 
 func toAny(s []string) []any {

@@ -239,3 +239,42 @@ func TestHeaderCannotInject(t *testing.T) {
 }
 
 func toString(v any) string { b, _ := json.Marshal(v); return string(b) }
+
+// Strings Psych (YAML 1.1) would read as something else are quoted: the
+// values of issue 11 were written plain and read by GitLab as false, true,
+// 45000 and true, and a job named `on` became the key true.
+func TestPsychLookalikesQuoted(t *testing.T) {
+	m := testManifest(t, "")
+	doc := render(t, m, cell(m, "a", `{"on": {"variables": {"C": "NO", "F": "on", "T": "12:30", "S": ":sym", "D": "2001-01-01", "K": "keep"}, "script": ["yes"]}}`))
+	for _, want := range []string{"\n\"on\":\n", `C: "NO"`, `F: "on"`, `T: "12:30"`, `S: ":sym"`, `D: "2001-01-01"`, "K: keep", `- "yes"`} {
+		if !strings.Contains(string(doc.YAML), want) {
+			t.Errorf("output lacks %s:\n%s", want, doc.YAML)
+		}
+	}
+}
+
+// A multi-line string starting with a tab cannot be a block scalar without
+// an indentation indicator: Psych refuses the file.
+func TestTabLeadingMultilineQuoted(t *testing.T) {
+	m := testManifest(t, "")
+	doc := render(t, m, cell(m, "a", `{"j": {"script": ["\tx\ny"]}}`))
+	if !strings.Contains(string(doc.YAML), `- "\tx\ny"`) {
+		t.Errorf("tab-leading multi-line string not double-quoted:\n%s", doc.YAML)
+	}
+}
+
+// `<<` is a merge key to Psych even quoted: a job of that name would be
+// merged into the top level, so it is refused, naming the cell.
+func TestMergeKeyRefused(t *testing.T) {
+	m := testManifest(t, "")
+	_, err := Render(m, []evaluate.Result{cell(m, "a", `{"<<": {"script": ["x"]}}`)}, Header{})
+	if err == nil || !strings.Contains(err.Error(), "job name `<<`") || !strings.Contains(err.Error(), "target=a") || !strings.Contains(err.Error(), "t.jsonnet") {
+		t.Fatalf("err = %v", err)
+	}
+	_, err = Render(m, []evaluate.Result{cell(m, "a", `{"j": {"script": ["x"], "variables": {"<<": {"A": "1"}}}}`)}, Header{})
+	if err == nil || !strings.Contains(err.Error(), `key "j.variables.<<"`) {
+		t.Fatalf("nested merge key: err = %v", err)
+	}
+	// A scalar value under `<<` is kept by Psych as an ordinary key.
+	render(t, m, cell(m, "a", `{"j": {"script": ["x"], "variables": {"<<": "1"}}}`))
+}

@@ -2,12 +2,11 @@ package cidoc
 
 import (
 	"errors"
-	"regexp"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
-	"gitlab.com/generate-config/generate-config/schema/keywords"
+	"gitlab.com/generate-config/generate-config/internal/yaml11"
 )
 
 // Value kinds as GitLab sees them. GitLab loads YAML with Ruby's Psych
@@ -17,6 +16,9 @@ import (
 const (
 	KindString = "string"
 	KindInt    = "int"
+	// KindSymbol is a plain `:name`, a Ruby Symbol for Psych: no keyword
+	// takes one.
+	KindSymbol = "symbol"
 	KindFloat  = "float"
 	KindBool   = "bool"
 	KindNull   = "null"
@@ -41,13 +43,6 @@ func Resolve(n *yaml.Node) *yaml.Node {
 	}
 	return n
 }
-
-// Psych's sexagesimal integers (`1:30` is 90) and floats; yaml.v3 reads
-// them as strings.
-var (
-	sexagesimalInt   = regexp.MustCompile(`^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+$`)
-	sexagesimalFloat = regexp.MustCompile(`^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\.[0-9_]*$`)
-)
 
 // KindOf classifies a node the way Psych would load it. It is the one
 // scalar classifier of the project.
@@ -84,20 +79,22 @@ func KindOf(n *yaml.Node) string {
 	}
 	tag := n.ShortTag()
 	if n.Style&yaml.TaggedStyle == 0 {
-		// Plain scalar: YAML 1.1 resolution as in Psych.
-		v := n.Value
-		if v == "" || v == "~" || v == "null" || v == "Null" || v == "NULL" {
+		// A plain scalar: what Psych's ScalarScanner makes of it. A date or
+		// a scalar Psych cannot read makes GitLab refuse the file; the
+		// validator's yaml11-reading check says so, and here it is text.
+		switch yaml11.Resolve(n.Value).Kind {
+		case yaml11.Null:
 			return KindNull
-		}
-		if keywords.IsYAML11Bool(v) {
+		case yaml11.Bool:
 			return KindBool
-		}
-		if sexagesimalInt.MatchString(v) {
+		case yaml11.Int:
 			return KindInt
-		}
-		if sexagesimalFloat.MatchString(v) {
+		case yaml11.Float:
 			return KindFloat
+		case yaml11.Symbol:
+			return KindSymbol
 		}
+		return KindString
 	}
 	switch tag {
 	case "!!int":

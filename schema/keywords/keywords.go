@@ -13,7 +13,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 )
 
 //go:embed keywords.json
@@ -34,7 +33,6 @@ type Keywords struct {
 	TriggerInclude      []string            `json:"triggerInclude"`
 	ReservedJobNames    []string            `json:"reservedJobNames"`
 	DiscouragedJobNames []string            `json:"discouragedJobNames"`
-	YAML11Booleans      []string            `json:"yaml11Booleans"`
 	DefaultStages       []string            `json:"defaultStages"`
 	DefaultJobStage     string              `json:"defaultJobStage"`
 }
@@ -61,9 +59,6 @@ func IsGlobal(name string) bool { _, ok := KW.Global[name]; return ok }
 // IsReservedJobName reports whether name is a global keyword, which GitLab
 // reads as configuration rather than as a job.
 func IsReservedJobName(name string) bool { return slices.Contains(KW.ReservedJobNames, name) }
-
-// IsYAML11Bool reports whether a plain scalar is a boolean for Psych.
-func IsYAML11Bool(s string) bool { return slices.Contains(KW.YAML11Booleans, strings.ToLower(s)) }
 
 // Types are the value type names keywords.json may use: the value kinds of
 // internal/cidoc (cidoc's tests check that the two lists agree).

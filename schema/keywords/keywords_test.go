@@ -39,11 +39,3 @@ func TestKeywordData(t *testing.T) {
 		t.Error("Data must return a copy")
 	}
 }
-
-func TestYAML11Bool(t *testing.T) {
-	for s, want := range map[string]bool{"on": true, "OFF": true, "Yes": true, "true": true, "y": false, "maybe": false} {
-		if got := IsYAML11Bool(s); got != want {
-			t.Errorf("IsYAML11Bool(%q) = %v, want %v", s, got, want)
-		}
-	}
-}
