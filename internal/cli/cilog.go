@@ -31,7 +31,7 @@ func dotenvReport(rep *generator.Report) cilog.Dotenv {
 // detection's decision trace and, per target, the verdict, reasons and jobs.
 func printRunDetails(w io.Writer, rep *generator.Report) {
 	for _, l := range rep.Changes.Trace {
-		fmt.Fprintf(w, "  %s\n", l)
+		fmt.Fprintf(w, "  %s\n", cilog.Quote(l))
 	}
 	printExplain(w, rep)
 }

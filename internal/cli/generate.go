@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -132,7 +134,7 @@ func generateRun(ctx context.Context, opts *GenerateOptions) error {
 	}
 	run.printWarnings(f.IO.ErrOut) // outside any collapsed section
 	if ci {
-		log.Start("generate_config_write", cilog.Paint(color, cilog.Bold, "generate-config: writing "+filepath.ToSlash(opts.Output)), true)
+		log.Start("generate_config_write", cilog.Paint(color, cilog.Bold, "generate-config: writing "+cilog.Quote(filepath.ToSlash(opts.Output))), true)
 	}
 	dotenv, err := writeOutputs(opts, run, ci)
 	if ci {
@@ -145,51 +147,63 @@ func generateRun(ctx context.Context, opts *GenerateOptions) error {
 		printCITable(f.IO.ErrOut, run, dotenv, color)
 	} else {
 		printSummary(f.IO.ErrOut, run.report, run.manifest)
-		fmt.Fprintf(f.IO.ErrOut, "wrote %s (%d bytes)\n", filepath.ToSlash(opts.Output), len(run.result.Document.YAML))
+		fmt.Fprintf(f.IO.ErrOut, "wrote %s (%d bytes)\n", cilog.Quote(filepath.ToSlash(opts.Output)), len(run.result.Document.YAML))
 		if dotenv != "" {
-			fmt.Fprintf(f.IO.ErrOut, "wrote %s\n", dotenv)
+			fmt.Fprintf(f.IO.ErrOut, "wrote %s\n", cilog.Quote(dotenv))
 		}
 	}
 	return nil
 }
 
 // writeOutputs writes the config and, in CI or when asked, the dotenv
-// report; it returns the report's path as shown ("" when none).
+// report; it returns the report's path as shown ("" when none). Both files
+// are written in one step (output.WriteFiles): when either cannot be
+// written, neither is replaced, so exit 1 means nothing changed.
 func writeOutputs(opts *GenerateOptions, run *generation, ci bool) (string, error) {
 	f := opts.Factory
-	out := resolvePath(f, opts.Output)
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-		return "", err
+	files := []output.File{{Name: resolvePath(f, opts.Output), Data: run.result.Document.YAML}}
+	shown := []string{filepath.ToSlash(opts.Output)}
+	var data []byte
+	if opts.Dotenv != "" && (ci || opts.DotenvSet) {
+		data = dotenvReport(run.report).Encode()
+		files = append(files, output.File{Name: resolvePath(f, opts.Dotenv), Data: data})
+		shown = append(shown, filepath.ToSlash(opts.Dotenv))
 	}
-	if err := output.WriteFile(out, run.result.Document.YAML); err != nil {
-		return "", fmt.Errorf("writing %s: %w", opts.Output, err)
+	for i, file := range files {
+		if err := os.MkdirAll(filepath.Dir(file.Name), 0o755); err != nil {
+			return "", fmt.Errorf("writing %s: %w", cilog.Quote(shown[i]), stripPathErr(err))
+		}
+	}
+	if err := output.WriteFiles(files...); err != nil {
+		name := shown[0]
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			for i, file := range files {
+				if pe.Path == file.Name {
+					name = shown[i]
+				}
+			}
+		}
+		return "", fmt.Errorf("writing %s: %w; nothing was written", cilog.Quote(name), stripPathErr(err))
 	}
 	if ci {
-		fmt.Fprintf(f.IO.ErrOut, "wrote %s (%d bytes)\n", filepath.ToSlash(opts.Output), len(run.result.Document.YAML))
+		fmt.Fprintf(f.IO.ErrOut, "wrote %s (%d bytes)\n", cilog.Quote(shown[0]), len(run.result.Document.YAML))
 	}
-	if opts.Dotenv == "" || !(ci || opts.DotenvSet) {
+	if len(files) == 1 {
 		return "", nil
-	}
-	data := dotenvReport(run.report).Encode()
-	path := resolvePath(f, opts.Dotenv)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return "", err
-	}
-	if err := output.WriteFile(path, data); err != nil {
-		return "", fmt.Errorf("writing %s: %w", filepath.ToSlash(opts.Dotenv), err)
 	}
 	if ci {
 		// The section shows what the next jobs will read.
-		fmt.Fprintf(f.IO.ErrOut, "wrote %s:\n%s", filepath.ToSlash(opts.Dotenv), data)
+		fmt.Fprintf(f.IO.ErrOut, "wrote %s:\n%s", cilog.Quote(shown[1]), data)
 	}
-	return filepath.ToSlash(opts.Dotenv), nil
+	return shown[1], nil
 }
 
 // printWarnings shows the validator's warnings; errors never get this far
 // (they fail the run).
 func (g *generation) printWarnings(w io.Writer) {
 	for _, fd := range g.result.Findings {
-		fmt.Fprintln(w, fd.String())
+		fmt.Fprintln(w, cilog.Escape(fd.String()))
 	}
 }
 

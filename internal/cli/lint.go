@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"gitlab.com/generate-config/generate-config/internal/authoring"
+	"gitlab.com/generate-config/generate-config/internal/cilog"
 )
 
 // LintOptions are the inputs of `lint`.
@@ -80,7 +81,7 @@ func lintRun(cmd *cobra.Command, opts *LintOptions) error {
 			// Relative to the working directory, so editors can jump to it.
 			fd.Pos.File = workRel(f, filepath.Join(repoDir, filepath.FromSlash(fd.Pos.File)))
 		}
-		fmt.Fprintln(f.IO.Out, fd.String())
+		fmt.Fprintln(f.IO.Out, cilog.Escape(fd.String()))
 		if fd.Severity == authoring.SeverityError {
 			errs++
 		} else {

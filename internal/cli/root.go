@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"gitlab.com/generate-config/generate-config/generator/diag"
+	"gitlab.com/generate-config/generate-config/internal/cilog"
 )
 
 // Exit codes, documented in the README.
@@ -170,20 +171,24 @@ var errSilent = errors.New("already reported")
 // cell and the trimmed Jsonnet trace below it.
 func printError(w io.Writer, err error) {
 	for _, e := range diag.Flatten(err) {
-		pos := e.Pos.String()
-		if pos != "" {
-			fmt.Fprintf(w, "%s: error: %s\n", pos, e.Msg)
+		// Messages name files, targets and jobs: escaped so that none
+		// can forge a line or a section marker of the job log.
+		pos := e.Pos
+		pos.File = cilog.Quote(pos.File)
+		msg := cilog.Escape(e.Msg)
+		if p := pos.String(); p != "" {
+			fmt.Fprintf(w, "%s: error: %s\n", p, msg)
 		} else {
-			fmt.Fprintf(w, "generate-config: error: %s\n", e.Msg)
+			fmt.Fprintf(w, "generate-config: error: %s\n", msg)
 		}
 		if e.Cell != nil {
-			fmt.Fprintf(w, "\tin cell %s\n", e.Cell)
+			fmt.Fprintf(w, "\tin cell %s\n", cilog.Escape(e.Cell.String()))
 		}
 		for _, t := range e.Trace {
-			fmt.Fprintf(w, "\tfrom %s\n", t)
+			fmt.Fprintf(w, "\tfrom %s\n", cilog.Escape(t.String()))
 		}
 		for _, n := range e.Notes {
-			fmt.Fprintf(w, "\t%s\n", strings.ReplaceAll(n, "\n", "\n\t"))
+			fmt.Fprintf(w, "\t%s\n", strings.ReplaceAll(cilog.Escape(n), "\n", "\n\t"))
 		}
 	}
 }

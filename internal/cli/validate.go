@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"gitlab.com/generate-config/generate-config/internal/cilog"
 	"gitlab.com/generate-config/generate-config/schema"
 )
 
@@ -132,7 +133,7 @@ func validateRun(opts *ValidateOptions) error {
 		fmt.Fprintf(f.IO.Out, "%s\n", b)
 	default:
 		for _, fd := range all {
-			fmt.Fprintln(f.IO.Out, fd.String())
+			fmt.Fprintln(f.IO.Out, cilog.Escape(fd.String()))
 		}
 		if errs+warns > 0 {
 			fmt.Fprintf(f.IO.ErrOut, "generate-config: %s, %s\n", plural(errs, "error"), plural(warns, "warning"))
