@@ -41,8 +41,12 @@ type Input struct {
 	// LookupEnv gives the values of the allow-listed CI variables; nothing
 	// else of the environment reaches templates.
 	LookupEnv func(string) (string, bool)
-	Version   string
-	Workers   int
+	// Environ lists the job's environment ("NAME=value"): the values of
+	// its secret-named variables must appear neither in an allowed
+	// variable nor in the output. Nil means none is searched for.
+	Environ []string
+	Version string
+	Workers int
 	// OutputName is the file name findings are reported against
 	// (default generated-config.yml).
 	OutputName string
@@ -69,7 +73,8 @@ func Generate(ctx context.Context, in Input) (*Result, error) {
 		return nil, err
 	}
 	sel := selection.Select(m, in.Changes)
-	vars, err := evaluate.AllowedVars(in.LookupEnv, m.Vars)
+	secrets := evaluate.FindSecrets(in.Environ)
+	vars, err := evaluate.AllowedVars(in.LookupEnv, m.Vars, secrets)
 	if err != nil {
 		return nil, err
 	}
@@ -90,11 +95,14 @@ func Generate(ctx context.Context, in Input) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Result{Selection: sel, Cells: results, Document: doc}
 	name := in.OutputName
 	if name == "" {
 		name = "generated-config.yml"
 	}
+	if err := secrets.CheckOutput(name, doc.YAML); err != nil {
+		return nil, err
+	}
+	r := &Result{Selection: sel, Cells: results, Document: doc}
 	origins := make(map[string]schema.Origin, len(doc.Origins))
 	for job, o := range doc.Origins {
 		origins[job] = schema.Origin{Cell: o.Cell, Template: o.Template}

@@ -141,7 +141,7 @@ func Lint(ctx context.Context, opts LintOptions) ([]LintFinding, error) {
 		l.checkTarget(m, t, files, pos)
 	}
 
-	vars, err := evaluate.AllowedVars(func(string) (string, bool) { return "", false }, m.Vars)
+	vars, err := evaluate.AllowedVars(func(string) (string, bool) { return "", false }, m.Vars, evaluate.Secrets{})
 	if err != nil {
 		l.add(LintFinding{Pos: diag.Pos{File: opts.Manifest}, Severity: SeverityError, Rule: RuleManifest, Message: err.Error()})
 		return l.sorted(), nil

@@ -193,7 +193,7 @@ func diffGenerate(ctx context.Context, f *Factory, repo fs.FS, config string, re
 	}
 	r, err := generator.Generate(ctx, generator.Input{
 		Repo: repo, Manifest: m, Changes: res,
-		Pipeline: evaluate.PipelineFromEnv(f.LookupEnv), LookupEnv: f.LookupEnv,
+		Pipeline: evaluate.PipelineFromEnv(f.LookupEnv), LookupEnv: f.LookupEnv, Environ: f.environ(),
 		Version: version(), Workers: workers,
 	})
 	if err != nil {

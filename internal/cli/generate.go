@@ -243,7 +243,7 @@ func runGenerationTo(ctx context.Context, f *Factory, dir, config string, cf *ch
 	}
 	r, err := generator.Generate(ctx, generator.Input{
 		Repo: repo, Manifest: m, Changes: res,
-		Pipeline: evaluate.PipelineFromEnv(f.LookupEnv), LookupEnv: f.LookupEnv,
+		Pipeline: evaluate.PipelineFromEnv(f.LookupEnv), LookupEnv: f.LookupEnv, Environ: f.environ(),
 		Version: version(), Workers: workers, OutputName: outputName,
 	})
 	if err != nil {

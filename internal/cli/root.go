@@ -192,3 +192,11 @@ func printError(w io.Writer, err error) {
 		}
 	}
 }
+
+// environ is the environment, for the secret scan (nil when unknown).
+func (f *Factory) environ() []string {
+	if f.Environ == nil {
+		return nil
+	}
+	return f.Environ()
+}
