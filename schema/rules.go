@@ -55,6 +55,7 @@ type RuleInfo struct {
 
 // RuleTable lists every rule; docs/validation.md documents each one.
 var RuleTable = []RuleInfo{
+	{RuleEncoding, SeverityError, "", "the file is not UTF-8 (UTF-16/32, invalid bytes)"},
 	{RuleYAMLSyntax, SeverityError, "", "the file is not valid YAML"},
 	{RuleEmptyFile, SeverityError, "", "the file is empty"},
 	{RuleNotAMapping, SeverityError, "", "the document is not a mapping"},
@@ -95,4 +96,5 @@ var RuleTable = []RuleInfo{
 	{RuleDuplicateKey, SeverityWarning, "", "a key (often a job) defined twice in one mapping; GitLab keeps the last"},
 	{RuleChildMergeRequest, SeverityWarning, "", "a merge_request_event condition, which never matches in a child pipeline"},
 	{RuleEmptyPipeline, SeverityWarning, "", "every job is filtered out by rules in a child pipeline"},
+	{RuleGitLabSchema, SeverityError, "", "a value GitLab's published CI JSON schema rejects (schema/gitlabci)"},
 }

@@ -1,8 +1,7 @@
 // Package gitlabschema checks YAML against GitLab's official CI/CD JSON
 // schema (ci.json), for tests: the differential test of package schema and
-// golden outputs elsewhere. The schema is test data kept outside this
-// repository, in ../shared/gitlab-ci-schema (see its SOURCE.md); it is never
-// copied into the project.
+// golden outputs elsewhere. The schema is the copy embedded in the product
+// (schema/gitlabci); ../shared holds the other test oracles (SharedDir).
 package gitlabschema
 
 import (
@@ -21,6 +20,8 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"go.yaml.in/yaml/v3"
+
+	"gitlab.com/generate-config/generate-config/schema/gitlabci"
 )
 
 // SharedDir finds ../shared beside the module root (the directory holding
@@ -49,34 +50,22 @@ func SchemaPath(shared string) string {
 	return filepath.Join(shared, "gitlab-ci-schema", "ci.json")
 }
 
-// MustLoad loads the official schema for a test. Without ../shared the test
-// is skipped, except in CI (CI=true), where the schema must be there.
+// MustLoad returns GitLab's official schema for a test: the copy embedded
+// in the product (schema/gitlabci, pinned and cited in its SOURCE.md),
+// compiled as the validator compiles it, so tests and product never judge
+// by different schemas.
 func MustLoad(t testing.TB) *jsonschema.Schema {
 	t.Helper()
-	shared, ok := SharedDir()
-	if ok {
-		if _, err := os.Stat(SchemaPath(shared)); err != nil {
-			ok = false
-		}
-	}
-	if !ok {
-		msg := fmt.Sprintf("GitLab's CI schema is not available at %s (a fresh clone has no ../shared)", SchemaPath(shared))
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg + "; CI=true requires it")
-		}
-		t.Skip(msg + "; skipping")
-	}
-	s, err := Load(SchemaPath(shared))
+	s, err := gitlabci.Schema()
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
-// Load compiles ci.json. As gitlab-ci-local does, format assertions are
-// turned off (the draft-07 `regex` format rejects the look-behind GitLab
-// allows in coverage:, and `uri-reference` rejects `$VAR` paths), and any
-// pattern Go's RE2 cannot compile is dropped (none does today).
+// Load compiles a ci.json file (another version, for comparisons) the way
+// the embedded copy is compiled: format assertions off and patterns Go's
+// RE2 cannot compile dropped.
 func Load(path string) (*jsonschema.Schema, error) {
 	f, err := os.Open(path)
 	if err != nil {
