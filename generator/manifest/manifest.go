@@ -236,9 +236,14 @@ func (m *Manifest) checkPaths(t *Target, key string, at func(string, string, ...
 // checkTemplate reports a template that is not a file of the repository.
 func checkTemplate(repo fs.FS, name string) error {
 	st, err := fs.Stat(repo, name)
+	var pe *fs.PathError
 	switch {
-	case err != nil:
+	case errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("template %s: no such file in the repository", name)
+	case errors.As(err, &pe):
+		return fmt.Errorf("template %s: %v", name, pe.Err) // e.g. a link leading outside
+	case err != nil:
+		return fmt.Errorf("template %s: %v", name, err)
 	case st.IsDir():
 		return fmt.Errorf("template %s is a directory, not a Jsonnet file", name)
 	}

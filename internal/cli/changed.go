@@ -112,7 +112,7 @@ func changesPolicy(repoDir, config string, configSet bool) (changes.Policy, stri
 		return changes.Policy{}, "", err
 	}
 	defer root.Close()
-	m, err := generator.LoadManifest(root.FS(), filepath.ToSlash(config))
+	m, err := generator.LoadManifest(rootFS(root), filepath.ToSlash(config))
 	if err != nil {
 		return changes.Policy{}, "", err
 	}

@@ -131,7 +131,7 @@ func diffRun(ctx context.Context, opts *DiffOptions) error {
 		return err
 	}
 	defer root.Close()
-	current, err := diffGenerate(ctx, f, root.FS(), config, res, opts.Workers)
+	current, err := diffGenerate(ctx, f, rootFS(root), config, res, opts.Workers)
 	if err != nil {
 		return err
 	}

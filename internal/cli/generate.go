@@ -232,7 +232,7 @@ func runGenerationTo(ctx context.Context, f *Factory, dir, config string, cf *ch
 		return nil, err
 	}
 	defer root.Close()
-	repo := root.FS()
+	repo := rootFS(root)
 	m, err := generator.LoadManifest(repo, filepath.ToSlash(config))
 	if err != nil {
 		return nil, err

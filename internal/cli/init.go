@@ -89,8 +89,12 @@ func initRun(opts *InitOptions) error {
 		fmt.Fprintln(f.IO.ErrOut, "generate-config: error: init never overwrites files; nothing was written")
 		return errSilent
 	}
-	parentPath := filepath.Join(root, authoring.ParentFile)
-	existing, err := os.ReadFile(parentPath)
+	repo, err := openRoot(root)
+	if err != nil {
+		return err
+	}
+	defer repo.Close()
+	existing, err := fs.ReadFile(rootFS(repo), authoring.ParentFile)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%s: %w", shown(authoring.ParentFile), stripPathErr(err))
 	}

@@ -70,7 +70,7 @@ func lintRun(cmd *cobra.Command, opts *LintOptions) error {
 	}
 	defer root.Close()
 	findings, err := authoring.Lint(cmd.Context(), authoring.LintOptions{
-		Repo: root.FS(), Manifest: filepath.ToSlash(opts.Config), Workers: opts.Workers,
+		Repo: rootFS(root), Manifest: filepath.ToSlash(opts.Config), Workers: opts.Workers,
 	})
 	if err != nil {
 		return err

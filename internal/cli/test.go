@@ -91,7 +91,7 @@ func testRun(cmd *cobra.Command, opts *TestOptions) error {
 	defer root.Close()
 	show := func(rel string) string { return workRel(f, filepath.Join(repoDir, filepath.FromSlash(rel))) }
 	so := scenario.Options{
-		Repo: root.FS(), Manifest: filepath.ToSlash(opts.Config), Dir: filepath.ToSlash(opts.Scenarios),
+		Repo: rootFS(root), Manifest: filepath.ToSlash(opts.Config), Dir: filepath.ToSlash(opts.Scenarios),
 		Update: opts.Update, Show: show, Workers: opts.Workers,
 		// os.Root keeps --update inside the repository, symlinks included.
 		WriteGolden: func(name string, data []byte) error {
