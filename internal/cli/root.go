@@ -12,6 +12,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -57,6 +58,12 @@ type Factory struct {
 	Environ func() []string
 	// WorkDir is the directory relative paths are resolved against.
 	WorkDir string
+	// Exit ends the process when --timeout passes and the run does not
+	// stop by itself (os.Exit when nil).
+	Exit func(int)
+
+	timeout      time.Duration
+	stopWatchdog func()
 }
 
 func (f *Factory) Getenv(k string) string {
@@ -89,6 +96,10 @@ func Run(f *Factory, args []string) int {
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	cmd, err := root.ExecuteC()
+	if f.stopWatchdog != nil {
+		f.stopWatchdog()
+	}
+	err = timeoutError(err, f.timeout)
 	if err == nil {
 		return ExitOK
 	}
@@ -125,6 +136,7 @@ os × arch cell, and writes a validated generated-config.yml for a
 		SilenceUsage:  true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	registerTimeout(root, f, &f.timeout)
 	root.AddCommand(
 		NewCmdGenerate(f, nil),
 		NewCmdPreview(f, nil),

@@ -3,7 +3,6 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"unicode"
@@ -147,10 +146,18 @@ func validateRun(opts *ValidateOptions) error {
 
 func readValidateInput(f *Factory, name string) (data []byte, display string, err error) {
 	if name == "-" {
-		data, err = io.ReadAll(f.IO.In)
+		data, err = readCapped(f.IO.In, maxInputBytes, "standard input")
 		return data, "<stdin>", err
 	}
-	data, err = os.ReadFile(resolvePath(f, name))
+	file, err := os.Open(resolvePath(f, name))
+	if err != nil {
+		return nil, name, err
+	}
+	defer file.Close()
+	if st, err := file.Stat(); err == nil && st.IsDir() {
+		return nil, name, fmt.Errorf("is a directory, not a file")
+	}
+	data, err = readCapped(file, maxInputBytes, "the file")
 	return data, name, err
 }
 

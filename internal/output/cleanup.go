@@ -58,3 +58,14 @@ func installHandler() {
 		os.Exit(1)
 	}()
 }
+
+// RemoveTemps removes every temporary file being written, for a run that
+// is about to be stopped (--timeout); no new one can be created after.
+func RemoveTemps() {
+	temps.Lock()
+	for t := range temps.live {
+		t.root.Remove(t.name)
+		delete(temps.live, t)
+	}
+	// Left locked: the process exits next.
+}
