@@ -81,6 +81,9 @@ type Manifest struct {
 	Limits   json.RawMessage `json:"limits,omitempty"`
 
 	byName map[string]*Target
+	// Warnings are problems that did not stop loading (a symbolic link
+	// loop under a discover glob, skipped); commands print them.
+	Warnings []string `json:"-"`
 }
 
 // Target returns the target called name, or nil.
@@ -100,7 +103,7 @@ func Load(vm *jsonnet.VM, repo fs.FS, file string) (*Manifest, error) {
 	}
 	out, err := jsonnetvm.EvaluateFile(vm, file)
 	if err != nil {
-		return nil, err
+		return nil, yamlHint(repo, file, err) // hints.go
 	}
 	return Decode(repo, file, []byte(out))
 }
@@ -269,7 +272,9 @@ func (m *Manifest) discover(repo fs.FS, i int, d Discover) error {
 	if err := checkGlob(d.Glob); err != nil { // a final '/' is fine: directories only
 		return err
 	}
-	matches, err := doublestar.Glob(repo, d.Glob, doublestar.WithFailOnIOErrors())
+	// A symbolic link is a match, never a way down: `**` through a link
+	// loop would otherwise go on until the path is too long.
+	matches, err := doublestar.Glob(repo, d.Glob, doublestar.WithFailOnIOErrors(), doublestar.WithNoFollow())
 	if err != nil {
 		return fmt.Errorf("%q: %v", d.Glob, err)
 	}
@@ -278,8 +283,22 @@ func (m *Manifest) discover(repo fs.FS, i int, d Discover) error {
 		if isHiddenOrVCS(dir) {
 			continue
 		}
+		if dir == "." {
+			return fmt.Errorf("%q matches the repository root itself ('.'); discover makes one target per directory under it, e.g. \"services/*\"", d.Glob)
+		}
 		st, err := fs.Stat(repo, dir)
-		if err != nil || !st.IsDir() {
+		if err != nil {
+			if lst, lerr := fs.Lstat(repo, dir); lerr == nil && lst.Mode()&fs.ModeSymlink != 0 {
+				// A link in a loop, or one leading out of the repository.
+				m.Warnings = append(m.Warnings, fmt.Sprintf("discover[%d].glob: %q: skipped %s, a symbolic link that leads nowhere usable (%v)", i, d.Glob, dir, unwrapPathErr(err)))
+			}
+			continue
+		}
+		if !st.IsDir() {
+			continue
+		}
+		if loopsBack(repo, dir) {
+			m.Warnings = append(m.Warnings, fmt.Sprintf("discover[%d].glob: %q: skipped %s, a symbolic link loop (it leads back to a directory above it)", i, d.Glob, dir))
 			continue
 		}
 		if m.byName[dir] != nil {
@@ -453,4 +472,24 @@ func suggest(name string, known map[string]*Target) string {
 		return ""
 	}
 	return " (did you mean " + strings.Join(names, " or ") + "?)"
+}
+
+// unwrapPathErr drops the path an *fs.PathError repeats.
+func unwrapPathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// loopsBack reports whether dir is a symbolic link to itself or to one of
+// the directories it is in (a/b/loop -> ../b): following it never ends.
+func loopsBack(repo fs.FS, dir string) bool {
+	target, err := fs.ReadLink(repo, dir)
+	if err != nil || path.IsAbs(target) {
+		return false // not a link (or refused by Stat already)
+	}
+	to := path.Join(path.Dir(dir), target)
+	return to == "." || dir == to || strings.HasPrefix(dir+"/", to+"/")
 }

@@ -77,6 +77,9 @@ The rules are described in docs/change-detection.md. The manifest's
 
 func changedRun(opts *ChangedOptions) error {
 	f := opts.Factory
+	if err := checkConfig(opts.Config); err != nil {
+		return err
+	}
 	res, explicit, err := opts.Changes.explicit(f)
 	policyFrom := ""
 	if !explicit {

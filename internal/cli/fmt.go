@@ -67,6 +67,9 @@ A file that does not parse is reported as file:line:col and exits 1.`,
 
 func fmtRun(opts *FmtOptions) error {
 	f := opts.Factory
+	if err := checkConfig(opts.Config); err != nil {
+		return err
+	}
 	repoDir := resolvePath(f, opts.Dir)
 	root, err := openRoot(repoDir)
 	if err != nil {

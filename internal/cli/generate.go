@@ -86,6 +86,14 @@ Timestamps appear only in the log, never in the YAML.`,
 			if !opts.DotenvSet {
 				opts.Dotenv = filepath.Join(filepath.Dir(opts.Output), dotenvName)
 			}
+			if err := checkNotDir(f, "--output", opts.Output, "generated-config.yml"); err != nil {
+				return err
+			}
+			if opts.DotenvSet && opts.Dotenv != "" {
+				if err := checkNotDir(f, "--dotenv", opts.Dotenv, dotenvName); err != nil {
+					return err
+				}
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -101,6 +109,7 @@ Timestamps appear only in the log, never in the YAML.`,
 }
 
 func registerRepoFlags(cmd *cobra.Command, dir, config *string, workers *int) {
+	cmd.PreRunE = func(*cobra.Command, []string) error { return checkConfig(*config) }
 	cmd.Flags().StringVarP(dir, "dir", "C", ".", "repository root `DIR`")
 	cmd.Flags().StringVar(config, "config", manifest.DefaultFile, "manifest `FILE`, relative to the repository root")
 	cmd.Flags().IntVar(workers, "workers", 0, "cells evaluated in parallel (default: number of CPUs)")
@@ -237,6 +246,7 @@ func runGenerationTo(ctx context.Context, f *Factory, dir, config string, cf *ch
 	if err != nil {
 		return nil, err
 	}
+	printManifestWarnings(f.IO.ErrOut, m)
 	res, err := cf.resolve(f, repoDir, m.Changes)
 	if err != nil {
 		return nil, err

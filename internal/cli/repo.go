@@ -3,11 +3,15 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
+	"gitlab.com/generate-config/generate-config/generator/manifest"
+	"gitlab.com/generate-config/generate-config/internal/cilog"
 	"gitlab.com/generate-config/generate-config/internal/output"
 )
 
@@ -66,4 +70,43 @@ func repoRel(f *Factory, repoDir, p string) (string, error) {
 		return "", fmt.Errorf("%s: outside the repository %s (-C); generate-config reads and writes nothing outside it", filepath.ToSlash(p), workRel(f, repoDir))
 	}
 	return filepath.ToSlash(rel), nil
+}
+
+func (c confinedFS) ReadLink(name string) (string, error) {
+	t, err := fs.ReadLink(c.fsys, name)
+	return t, confined(err)
+}
+
+func (c confinedFS) Lstat(name string) (fs.FileInfo, error) {
+	st, err := fs.Lstat(c.fsys, name)
+	return st, confined(err)
+}
+
+// printManifestWarnings shows what loading the manifest skipped.
+func printManifestWarnings(w io.Writer, m *manifest.Manifest) {
+	for _, msg := range m.Warnings {
+		fmt.Fprintf(w, "%s: warning: %s\n", cilog.Quote(m.File), cilog.Escape(msg))
+	}
+}
+
+// checkConfig refuses a --config that names no file inside the repository:
+// the manifest is read through the repository's os.Root, so an absolute
+// path or one leading up and out could only fail, and with a vaguer error.
+func checkConfig(config string) error {
+	slash := filepath.ToSlash(config)
+	switch {
+	case filepath.IsAbs(config) || strings.HasPrefix(slash, "/"):
+		return fmt.Errorf("--config %s: give the manifest relative to the repository root (-C DIR), not absolute, e.g. --config ci/generate-config.jsonnet", config)
+	case path.Clean(slash) == ".." || strings.HasPrefix(path.Clean(slash), "../"):
+		return fmt.Errorf("--config %s: leads outside the repository (-C DIR); the manifest must be a file inside it", config)
+	}
+	return nil
+}
+
+// checkNotDir refuses an output path that is a directory, before any work.
+func checkNotDir(f *Factory, flag, name, base string) error {
+	if st, err := os.Stat(resolvePath(f, name)); err == nil && st.IsDir() {
+		return fmt.Errorf("%s %s: is a directory, not a file; name the file to write, e.g. %s %s", flag, filepath.ToSlash(name), flag, path.Join(filepath.ToSlash(name), base))
+	}
+	return nil
 }
