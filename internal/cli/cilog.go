@@ -65,7 +65,7 @@ func printCITable(w io.Writer, run *generation, dotenv string, color bool) {
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, r := range rows {
-		fmt.Fprintf(tw, "  %s\t%s\n", cilog.Paint(color, cilog.Cyan, r[0]), cilog.OneLine(strings.TrimSpace(r[1])))
+		fmt.Fprintf(tw, "  %s\t%s\n", cilog.Paint(color, cilog.Cyan, r[0]), cilog.Quote(strings.TrimSpace(r[1])))
 	}
 	tw.Flush()
 }
