@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"gitlab.com/generate-config/generate-config/internal/cilog"
 	"gitlab.com/generate-config/generate-config/internal/output"
 	"gitlab.com/generate-config/generate-config/internal/scenario"
 )
@@ -110,16 +111,16 @@ func testRun(cmd *cobra.Command, opts *TestOptions) error {
 	}
 	w := f.IO.Out
 	for _, r := range sum.Results {
-		fmt.Fprintf(w, "%-7s %s\n", r.Status, r.Name)
+		fmt.Fprintf(w, "%-7s %s\n", r.Status, cilog.Quote(r.Name))
 		if r.Err != nil {
-			fmt.Fprintf(w, "  in %s:\n", show(r.File))
+			fmt.Fprintf(w, "  in %s:\n", cilog.Quote(show(r.File)))
 			printError(w, r.Err)
 		}
 		if r.Diff != "" {
 			fmt.Fprint(w, r.Diff)
 		}
 		if r.Note != "" {
-			fmt.Fprintf(w, "  %s\n", r.Note)
+			fmt.Fprintf(w, "  %s\n", cilog.Escape(r.Note))
 		}
 	}
 	if sum.Updated > 0 {
