@@ -13,7 +13,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -45,11 +44,6 @@ func SharedDir() (dir string, ok bool) {
 	}
 }
 
-// SchemaPath is ci.json inside the shared directory.
-func SchemaPath(shared string) string {
-	return filepath.Join(shared, "gitlab-ci-schema", "ci.json")
-}
-
 // MustLoad returns GitLab's official schema for a test: the copy embedded
 // in the product (schema/gitlabci, pinned and cited in its SOURCE.md),
 // compiled as the validator compiles it, so tests and product never judge
@@ -61,51 +55,6 @@ func MustLoad(t testing.TB) *jsonschema.Schema {
 		t.Fatal(err)
 	}
 	return s
-}
-
-// Load compiles a ci.json file (another version, for comparisons) the way
-// the embedded copy is compiled: format assertions off and patterns Go's
-// RE2 cannot compile dropped.
-func Load(path string) (*jsonschema.Schema, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	relax(doc)
-	c := jsonschema.NewCompiler()
-	url := "file:///gitlab-ci-schema/ci.json"
-	if err := c.AddResource(url, doc); err != nil {
-		return nil, err
-	}
-	return c.Compile(url)
-}
-
-// relax removes format keywords and uncompilable patterns. Only string
-// values are keywords; an object under "format" is a property definition.
-func relax(v any) {
-	switch v := v.(type) {
-	case map[string]any:
-		if _, ok := v["format"].(string); ok {
-			delete(v, "format")
-		}
-		if p, ok := v["pattern"].(string); ok {
-			if _, err := regexp.Compile(p); err != nil {
-				delete(v, "pattern")
-			}
-		}
-		for _, c := range v {
-			relax(c)
-		}
-	case []any:
-		for _, c := range v {
-			relax(c)
-		}
-	}
 }
 
 // ValidateYAML validates every document of data (a `spec:` header and the
