@@ -85,12 +85,32 @@ func IsSecretName(name string) (bool, string) {
 	if notSecret[name] {
 		return false, ""
 	}
+	judged := withoutAuthor(name)
 	for _, p := range secretPatterns {
-		if p.MatchString(name) {
+		if p.MatchString(judged) {
 			return true, "the name looks like a credential"
 		}
 	}
 	return false, ""
+}
+
+// withoutAuthor blanks AUTHOR (CI_COMMIT_AUTHOR: a name and an e-mail
+// address, no credential) so that AUTH does not match it; AUTHORIZATION
+// keeps its AUTH.
+func withoutAuthor(name string) string {
+	up := strings.ToUpper(name)
+	b := []byte(name)
+	for i := 0; ; {
+		j := strings.Index(up[i:], "AUTHOR")
+		if j < 0 {
+			return string(b)
+		}
+		j += i
+		if !strings.HasPrefix(up[j:], "AUTHORIZ") {
+			copy(b[j:], "______")
+		}
+		i = j + len("AUTHOR")
+	}
 }
 
 // urlWithUserinfo matches a URL that carries a user (and usually a password

@@ -24,8 +24,8 @@ var secretNames = []string{
 	"PRIVATEDATA",
 	// CRED
 	"GOOGLE_APPLICATION_CREDENTIALS", "CREDFILE",
-	// AUTH
-	"DOCKER_AUTH_CONFIG", "OAUTHCLIENT",
+	// AUTH (and AUTHORIZATION, but not AUTHOR)
+	"DOCKER_AUTH_CONFIG", "OAUTHCLIENT", "HTTP_AUTHORIZATION", "AUTHOR_AUTH",
 	// KEY
 	"SSH_KEY", "KEY", "KEY_FILE", "GPG_KEY_DATA", "AWS_ACCESS_KEY_ID", "MYKEY_ID", "STRIPE_APIKEY", "TLSPRIVKEY",
 	// ACCESS_KEY
@@ -48,7 +48,8 @@ var secretNames = []string{
 
 // Names that are no credential: every default variable, and PWD (the
 // shell's working directory).
-var plainNames = append([]string{"PWD", "OLDPWD", "CI_PROJECT_DIR", "GOPATH", "HOME", "PASTE"}, DefaultVars...)
+var plainNames = append([]string{"PWD", "OLDPWD", "CI_PROJECT_DIR", "GOPATH", "HOME", "PASTE",
+	"CI_COMMIT_AUTHOR", "GITLAB_USER_NAME", "AUTHOR_EMAIL"}, DefaultVars...)
 
 func TestSecretNames(t *testing.T) {
 	for _, n := range secretNames {
