@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -170,17 +171,38 @@ func generateRun(ctx context.Context, opts *GenerateOptions) error {
 // written, neither is replaced, so exit 1 means nothing changed.
 func writeOutputs(opts *GenerateOptions, run *generation, ci bool) (string, error) {
 	f := opts.Factory
-	files := []output.File{{Name: resolvePath(f, opts.Output), Data: run.result.Document.YAML}}
-	shown := []string{filepath.ToSlash(opts.Output)}
+	// A path inside the repository is written through its os.Root, like
+	// every repository file: a committed link (out -> /elsewhere) cannot
+	// take the write outside. A path outside it is the user's choice.
+	repoDir := resolvePath(f, opts.Dir)
+	repo, err := openRoot(repoDir)
+	if err != nil {
+		return "", err
+	}
+	defer repo.Close()
+	var files []output.File
+	var shown []string
+	add := func(name string, data []byte) error {
+		shown = append(shown, filepath.ToSlash(name))
+		if rel, err := repoRel(f, repoDir, name); err == nil {
+			files = append(files, output.File{Root: repo, Name: rel, Data: data})
+			dir := path.Dir(rel)
+			if st, err := repo.Stat(dir); err == nil && !st.IsDir() {
+				return fmt.Errorf("%s is not a directory", dir)
+			}
+			return repo.MkdirAll(dir, 0o755)
+		}
+		files = append(files, output.File{Name: resolvePath(f, name), Data: data})
+		return os.MkdirAll(filepath.Dir(resolvePath(f, name)), 0o755)
+	}
+	if err := add(opts.Output, run.result.Document.YAML); err != nil {
+		return "", fmt.Errorf("writing %s: %w; nothing was written", cilog.Quote(shown[0]), stripPathErr(confined(err)))
+	}
 	var data []byte
 	if opts.Dotenv != "" && (ci || opts.DotenvSet) {
 		data = dotenvReport(run.report).Encode()
-		files = append(files, output.File{Name: resolvePath(f, opts.Dotenv), Data: data})
-		shown = append(shown, filepath.ToSlash(opts.Dotenv))
-	}
-	for i, file := range files {
-		if err := os.MkdirAll(filepath.Dir(file.Name), 0o755); err != nil {
-			return "", fmt.Errorf("writing %s: %w", cilog.Quote(shown[i]), stripPathErr(err))
+		if err := add(opts.Dotenv, data); err != nil {
+			return "", fmt.Errorf("writing %s: %w; nothing was written", cilog.Quote(shown[1]), stripPathErr(confined(err)))
 		}
 	}
 	if err := output.WriteFiles(files...); err != nil {

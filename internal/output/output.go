@@ -39,6 +39,10 @@ func WriteFile(name string, data []byte) error {
 
 // File is one file for WriteFiles: a path and its new content.
 type File struct {
+	// Root, when set, confines the write: Name is then '/'-separated and
+	// relative to it, and a symbolic link leading out of Root is refused
+	// (ErrOutside). Without it, Name is a path of the file system.
+	Root *os.Root
 	Name string
 	Data []byte
 }
@@ -46,14 +50,13 @@ type File struct {
 // WriteFiles writes several files as one step: every temporary file is
 // written and synced first, and only when all of them are ready are they
 // renamed into place. A failure while writing (a blocked path, a full disk,
-// the file-size limit) therefore changes nothing: the temporary files are
-// removed and every target keeps its old content. Each file's directory
-// must exist. (A rename can still fail after another one succeeded, for
-// example when a target is a directory; a rename only fails for reasons
-// found before any rename is tried, so that is checked first.)
+// the file-size limit, a target that is a directory) therefore changes
+// nothing: the temporary files are removed and every target keeps its old
+// content. Each file's directory must exist.
 func WriteFiles(files ...File) (err error) {
 	type pending struct {
 		root            *os.Root
+		own             bool // opened here, closed here
 		name, base, tmp string
 	}
 	var ready []pending
@@ -62,25 +65,35 @@ func WriteFiles(files ...File) (err error) {
 			if err != nil {
 				removeTemp(p.root, p.tmp)
 			}
-			p.root.Close()
+			if p.own {
+				p.root.Close()
+			}
 		}
 	}()
 	for _, f := range files {
-		root, err := os.OpenRoot(filepath.Dir(f.Name))
-		if err != nil {
-			return pathError(f.Name, err)
+		root, base, own := f.Root, f.Name, false
+		if root == nil {
+			root, err = os.OpenRoot(filepath.Dir(f.Name))
+			if err != nil {
+				return pathError(f.Name, err)
+			}
+			base, own = filepath.Base(f.Name), true
 		}
-		base := filepath.Base(f.Name)
+		closeOwn := func() {
+			if own {
+				root.Close()
+			}
+		}
 		if err := checkReplaceable(root, base); err != nil {
-			root.Close()
+			closeOwn()
 			return pathError(f.Name, err)
 		}
 		tmp, err := writeTemp(root, base, f.Data, modeOf(root, base))
 		if err != nil {
-			root.Close()
+			closeOwn()
 			return pathError(f.Name, err)
 		}
-		ready = append(ready, pending{root, f.Name, base, tmp})
+		ready = append(ready, pending{root, own, f.Name, base, tmp})
 	}
 	for _, p := range ready {
 		if err := p.root.Rename(p.tmp, p.base); err != nil {
@@ -94,6 +107,7 @@ func WriteFiles(files ...File) (err error) {
 // pathError is err about the file name: an *fs.PathError whose Path is
 // name as the caller gave it, so it can tell which file failed.
 func pathError(name string, err error) error {
+	err = Confine(err)
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		err = pe.Err

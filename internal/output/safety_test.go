@@ -53,7 +53,7 @@ func TestWriteFilesAllOrNothing(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "blocked"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	err := WriteFiles(File{cfg, []byte("new\n")}, File{filepath.Join(dir, "blocked", "generate-config.env"), []byte("A=1\n")})
+	err := WriteFiles(File{Name: cfg, Data: []byte("new\n")}, File{Name: filepath.Join(dir, "blocked", "generate-config.env"), Data: []byte("A=1\n")})
 	if err == nil {
 		t.Fatal("writing under a file succeeded")
 	}
@@ -66,7 +66,7 @@ func TestWriteFilesAllOrNothing(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(dir, "out.env"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	err = WriteFiles(File{cfg, []byte("new\n")}, File{filepath.Join(dir, "out.env"), []byte("A=1\n")})
+	err = WriteFiles(File{Name: cfg, Data: []byte("new\n")}, File{Name: filepath.Join(dir, "out.env"), Data: []byte("A=1\n")})
 	if err == nil || !strings.Contains(err.Error(), "is a directory") {
 		t.Fatalf("err = %v, want 'is a directory'", err)
 	}
@@ -77,7 +77,7 @@ func TestWriteFilesAllOrNothing(t *testing.T) {
 
 	// Both fine: both written.
 	env := filepath.Join(dir, "generate-config.env")
-	if err := WriteFiles(File{cfg, []byte("new\n")}, File{env, []byte("A=1\n")}); err != nil {
+	if err := WriteFiles(File{Name: cfg, Data: []byte("new\n")}, File{Name: env, Data: []byte("A=1\n")}); err != nil {
 		t.Fatal(err)
 	}
 	if b, _ := os.ReadFile(env); string(b) != "A=1\n" {
@@ -146,4 +146,31 @@ func assertOnly(t *testing.T, dir string, names ...string) {
 	if strings.Join(got, ",") != strings.Join(names, ",") {
 		t.Errorf("%s holds %v, want %v", dir, got, names)
 	}
+}
+
+// With a Root, a file is written inside it only: a directory linked out of
+// it is refused, and nothing appears outside.
+func TestWriteFilesInRootStaysInside(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need privileges on Windows")
+	}
+	repo, outside := t.TempDir(), t.TempDir()
+	if err := os.Symlink(outside, filepath.Join(repo, "out")); err != nil {
+		t.Fatal(err)
+	}
+	root, err := os.OpenRoot(repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	err = WriteFiles(File{Root: root, Name: "generated-config.yml", Data: []byte("a\n")}, File{Root: root, Name: "out/generate-config.env", Data: []byte("A=1\n")})
+	if !errors.Is(err, ErrOutside) {
+		t.Fatalf("err = %v, want ErrOutside", err)
+	}
+	assertOnly(t, outside)
+	assertOnly(t, repo, "out")
+	if err := WriteFiles(File{Root: root, Name: "generated-config.yml", Data: []byte("a\n")}); err != nil {
+		t.Fatal(err)
+	}
+	assertOnly(t, repo, "generated-config.yml", "out")
 }
