@@ -128,10 +128,10 @@ func printChanged(w io.Writer, res changes.Resolution, policyFrom string) {
 	fmt.Fprintf(w, "head:   %s\n", cilog.Quote(orDash(res.Head)))
 	fmt.Fprintf(w, "rule:   %s\n", res.Rule)
 	if res.Source != "" {
-		fmt.Fprintf(w, "source: %s\n", res.Source)
+		fmt.Fprintf(w, "source: %s\n", cilog.Quote(res.Source))
 	}
 	if policyFrom != "" {
-		fmt.Fprintf(w, "policy: %s\n", policyFrom)
+		fmt.Fprintf(w, "policy: %s\n", cilog.Quote(policyFrom))
 	}
 	if len(res.Vars) > 0 {
 		fmt.Fprintln(w, "variables read:")
@@ -146,9 +146,9 @@ func printChanged(w io.Writer, res changes.Resolution, policyFrom string) {
 	if len(res.Fetches) > 0 {
 		fmt.Fprintln(w, "fetches:")
 		for _, ft := range res.Fetches {
-			fmt.Fprintf(w, "  %s  (%s; %s)\n", ft.Command, ft.Duration.Round(time.Millisecond), ft.Reason)
+			fmt.Fprintf(w, "  %s  (%s; %s)\n", cilog.Quote(ft.Command), ft.Duration.Round(time.Millisecond), cilog.Quote(ft.Reason))
 			if ft.Err != "" {
-				fmt.Fprintf(w, "    failed: %s\n", ft.Err)
+				fmt.Fprintf(w, "    failed: %s\n", cilog.Escape(ft.Err))
 			}
 		}
 	}
