@@ -40,7 +40,7 @@ func LoadManifest(repo fs.FS, file string) (*manifest.Manifest, error) {
 	vm := jsonnetvm.NewVM(jsonnetvm.NewImporter(repo, templates.Library))
 	out, err := jsonnetvm.EvaluateFile(vm, file)
 	if err != nil {
-		return nil, err
+		return nil, yamlHint(repo, file, err) // manifest_hint.go
 	}
 	return manifest.Decode(repo, file, []byte(out))
 }
@@ -54,8 +54,12 @@ type Input struct {
 	// LookupEnv gives the values of the allow-listed CI variables; nothing
 	// else of the environment reaches templates.
 	LookupEnv func(string) (string, bool)
-	Version   string
-	Workers   int
+	// Environ lists the job's environment ("NAME=value"): the values of
+	// its secret-named variables must appear neither in an allowed
+	// variable nor in the output. Nil means none is searched for.
+	Environ []string
+	Version string
+	Workers int
 	// OutputName is the file name findings are reported against
 	// (default generated-config.yml).
 	OutputName string
@@ -97,7 +101,8 @@ func Generate(ctx context.Context, in Input) (*Result, error) {
 	if in.Files != nil {
 		warnings = append(warnings, deadTargets(m, in.Files)...)
 	}
-	vars, err := evaluate.AllowedVars(in.LookupEnv, m.Vars)
+	secrets := evaluate.FindSecrets(in.Environ)
+	vars, err := evaluate.AllowedVars(in.LookupEnv, m.Vars, secrets)
 	if err != nil {
 		return nil, err
 	}
@@ -118,11 +123,14 @@ func Generate(ctx context.Context, in Input) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Result{Selection: sel, Cells: results, Document: doc, Warnings: warnings}
 	name := in.OutputName
 	if name == "" {
 		name = DefaultOutput
 	}
+	if err := secrets.CheckOutput(name, doc.YAML); err != nil {
+		return nil, err
+	}
+	r := &Result{Selection: sel, Cells: results, Document: doc, Warnings: warnings}
 	origins := make(map[string]schema.Origin, len(doc.Origins))
 	for job, o := range doc.Origins {
 		origins[job] = schema.Origin{Cell: o.Cell, Template: o.Template}

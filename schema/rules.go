@@ -55,6 +55,7 @@ type RuleInfo struct {
 
 // RuleTable lists every rule; docs/validation.md documents each one.
 var RuleTable = []RuleInfo{
+	{RuleEncoding, SeverityError, "", "the file is not UTF-8 (UTF-16/32, invalid bytes)"},
 	{RuleYAMLSyntax, SeverityError, "", "the file is not valid YAML"},
 	{RuleEmptyFile, SeverityError, "", "the file is empty"},
 	{RuleNotAMapping, SeverityError, "", "the document is not a mapping"},
@@ -96,4 +97,5 @@ var RuleTable = []RuleInfo{
 	{RuleChildMergeRequest, SeverityWarning, "", "a merge_request_event condition, which never matches in a child pipeline"},
 	{RuleEmptyPipeline, SeverityWarning, "", "every job is filtered out by rules in a child pipeline"},
 	{RuleYAML11Reading, SeverityWarning, "", "a plain value GitLab's YAML 1.1 parser reads otherwise (`on` is true, `12:30` is 45000); an error when it makes GitLab refuse the file (`2001-01-01`)"},
+	{RuleGitLabSchema, SeverityError, "", "a value GitLab's published CI JSON schema rejects (schema/gitlabci)"},
 }

@@ -29,7 +29,10 @@ type Options struct {
 // by line, column and rule. filename is used as given in positions.
 func Validate(filename string, data []byte, opts Options) []Finding {
 	v := &validator{file: filename, opts: opts, lim: opts.Limits.WithDefaults()}
-	v.run(data)
+	if v.checkEncoding(data) { // gitlabci_hook.go
+		v.run(data)
+		v.checkGitLabSchema(data)
+	}
 	for i := range v.out {
 		if o, ok := opts.Origins[v.out[i].Job]; ok && v.out[i].Job != "" {
 			o := o

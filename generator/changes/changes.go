@@ -111,10 +111,16 @@ func ParseList(r io.Reader) ([]string, error) {
 		for _, p := range bytes.Split(data, []byte{0}) {
 			parts = append(parts, string(p))
 		}
+		// `git diff -z …; echo` or a here-string leaves a newline after the
+		// last NUL: it would be a file named "\n".
+		if last := parts[len(parts)-1]; len(parts) > 1 && strings.Trim(last, "\r\n") == "" && last != "" {
+			return nil, fmt.Errorf("entry %d: a newline after the last NUL; a NUL-separated list ends with NUL (or nothing), not a newline: drop the trailing newline (an echo or a here-string adds it)", len(parts))
+		}
 	} else {
 		data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 		sc := bufio.NewScanner(bytes.NewReader(data))
-		sc.Buffer(make([]byte, 64*1024), 1<<20)
+		// The whole list is in memory already: a line may be as long.
+		sc.Buffer(make([]byte, 64*1024), len(data)+1)
 		for sc.Scan() {
 			parts = append(parts, strings.TrimSuffix(sc.Text(), "\r"))
 		}

@@ -1,6 +1,8 @@
 package diag
 
 import (
+	"gitlab.com/generate-config/generate-config/internal/cilog"
+
 	"fmt"
 	"io"
 	"strconv"
@@ -22,11 +24,16 @@ const MaxCellsShown = 3
 func Print(w io.Writer, err error) {
 	for _, g := range group(Flatten(err)) {
 		e := g[0]
-		pos := e.Pos.String()
+		// Messages name files, targets and jobs that the repository
+		// controls: escaped so that none can forge a line or a section
+		// marker of the job log.
+		at := e.Pos
+		at.File = cilog.Quote(at.File)
+		pos := at.String()
 		if pos == "" {
 			pos = "generate-config"
 		}
-		msg := e.Msg
+		msg := cilog.Escape(e.Msg)
 		switch n := cells(g); {
 		case len(g) > 1 && n == len(g):
 			msg += fmt.Sprintf(" (in %d cells)", n)
@@ -37,7 +44,7 @@ func Print(w io.Writer, err error) {
 		shown := 0
 		for _, x := range g {
 			if x.Cell != nil && shown < MaxCellsShown {
-				fmt.Fprintf(w, "\tin cell %s\n", x.Cell)
+				fmt.Fprintf(w, "\tin cell %s\n", cilog.Escape(x.Cell.String()))
 				shown++
 			}
 		}
@@ -45,10 +52,10 @@ func Print(w io.Writer, err error) {
 			fmt.Fprintf(w, "\tand in %d more cell(s)\n", more)
 		}
 		for _, t := range e.Trace {
-			fmt.Fprintf(w, "\tfrom %s\n", t)
+			fmt.Fprintf(w, "\tfrom %s\n", cilog.Escape(t.String()))
 		}
 		for _, n := range e.Notes {
-			fmt.Fprintf(w, "\t%s\n", strings.ReplaceAll(n, "\n", "\n\t"))
+			fmt.Fprintf(w, "\t%s\n", strings.ReplaceAll(cilog.Escape(n), "\n", "\n\t"))
 		}
 		if h := hint(e.Msg); h != "" {
 			fmt.Fprintf(w, "\thint: %s\n", h)

@@ -248,6 +248,8 @@ func (e *evaluator) checkFunction(tpl string) error {
 	out, err := e.vm.EvaluateAnonymousSnippet("<generate-config>", fmt.Sprintf("std.type(import %q)", tpl))
 	if err == nil && out != "\"function\"\n" {
 		err = &diag.Error{Pos: diag.Pos{File: tpl, Line: 1, Col: 1}, Msg: fmt.Sprintf("a template must evaluate to a function of ctx, e.g. function(ctx) { ... }, but this one is a %s", stringsTrim(out))}
+	} else if err == nil {
+		err = checkParams(e.vm, tpl) // params.go
 	} else if err != nil {
 		// Re-evaluate through the AST to keep the positioned error.
 		if node, _, ierr := e.vm.ImportAST("", tpl); ierr != nil {

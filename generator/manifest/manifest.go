@@ -9,6 +9,7 @@ package manifest
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -171,6 +172,9 @@ type Manifest struct {
 	Output Output   `json:"output"`
 
 	byName map[string]*Target
+	// Warnings are problems that did not stop loading (a symbolic link
+	// loop under a discover glob, skipped); commands print them.
+	Warnings []string `json:"-"`
 }
 
 // ChangesPolicy is the manifest's `changes` field: how change detection
@@ -384,9 +388,14 @@ func (m *Manifest) checkPaths(t *Target, key string, at func(string, string, ...
 // checkTemplate reports a template that is not a file of the repository.
 func checkTemplate(repo fs.FS, name string) error {
 	st, err := fs.Stat(repo, name)
+	var pe *fs.PathError
 	switch {
-	case err != nil:
+	case errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("template %s: no such file in the repository", name)
+	case errors.As(err, &pe):
+		return fmt.Errorf("template %s: %v", name, pe.Err) // e.g. a link leading outside
+	case err != nil:
+		return fmt.Errorf("template %s: %v", name, err)
 	case st.IsDir():
 		return fmt.Errorf("template %s is a directory, not a Jsonnet file", name)
 	}
@@ -412,7 +421,9 @@ func (m *Manifest) discover(repo fs.FS, i int, d Discover) error {
 	if err := checkGlob(d.Glob); err != nil { // a final '/' is fine: directories only
 		return err
 	}
-	matches, err := doublestar.Glob(repo, d.Glob, doublestar.WithFailOnIOErrors())
+	// A symbolic link is a match, never a way down: `**` through a link
+	// loop would otherwise go on until the path is too long.
+	matches, err := doublestar.Glob(repo, d.Glob, doublestar.WithFailOnIOErrors(), doublestar.WithNoFollow())
 	if err != nil {
 		return fmt.Errorf("%q: %v", d.Glob, err)
 	}
@@ -421,8 +432,22 @@ func (m *Manifest) discover(repo fs.FS, i int, d Discover) error {
 		if isHiddenOrVCS(dir) {
 			continue
 		}
+		if dir == "." {
+			return fmt.Errorf("%q matches the repository root itself ('.'); discover makes one target per directory under it, e.g. \"services/*\"", d.Glob)
+		}
 		st, err := fs.Stat(repo, dir)
-		if err != nil || !st.IsDir() {
+		if err != nil {
+			if lst, lerr := fs.Lstat(repo, dir); lerr == nil && lst.Mode()&fs.ModeSymlink != 0 {
+				// A link in a loop, or one leading out of the repository.
+				m.Warnings = append(m.Warnings, fmt.Sprintf("discover[%d].glob: %q: skipped %s, a symbolic link that leads nowhere usable (%v)", i, d.Glob, dir, unwrapPathErr(err)))
+			}
+			continue
+		}
+		if !st.IsDir() {
+			continue
+		}
+		if loopsBack(repo, dir) {
+			m.Warnings = append(m.Warnings, fmt.Sprintf("discover[%d].glob: %q: skipped %s, a symbolic link loop (it leads back to a directory above it)", i, d.Glob, dir))
 			continue
 		}
 		if m.byName[dir] != nil {
@@ -582,4 +607,23 @@ func (m *Manifest) findCycle() []string {
 // keyOf renders a target name as a key-path suffix: ".api" or ["libs/core"].
 func keyOf(name string) string {
 	return strings.TrimPrefix(manifestschema.KeyPath([]string{"targets", name}), "targets")
+}
+// unwrapPathErr drops the path an *fs.PathError repeats.
+func unwrapPathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// loopsBack reports whether dir is a symbolic link to itself or to one of
+// the directories it is in (a/b/loop -> ../b): following it never ends.
+func loopsBack(repo fs.FS, dir string) bool {
+	target, err := fs.ReadLink(repo, dir)
+	if err != nil || path.IsAbs(target) {
+		return false // not a link (or refused by Stat already)
+	}
+	to := path.Join(path.Dir(dir), target)
+	return to == "." || dir == to || strings.HasPrefix(dir+"/", to+"/")
 }

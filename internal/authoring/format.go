@@ -58,19 +58,19 @@ func IsJsonnet(name string) bool {
 // skipDirs are never walked: version control, and trees of other people's code.
 var skipDirs = map[string]bool{".git": true, "node_modules": true, "vendor": true}
 
-// FindJsonnet returns the *.jsonnet and *.libsonnet files under dir, sorted,
-// skipping .git, node_modules and vendor directories. Symbolic links are not
-// followed: a linked file is formatted where it really lives, if that is
-// inside the tree.
-func FindJsonnet(dir string) ([]string, error) {
+// FindJsonnet returns the *.jsonnet and *.libsonnet files under dir
+// ('/'-separated, in fsys), sorted, skipping .git, node_modules and vendor
+// directories. Symbolic links are not followed: a linked file is formatted
+// where it really lives, if that is inside the tree.
+func FindJsonnet(fsys fs.FS, dir string) ([]string, error) {
 	var out []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if d.IsDir() {
 			if p != dir && skipDirs[d.Name()] {
-				return filepath.SkipDir
+				return fs.SkipDir
 			}
 			return nil
 		}
@@ -90,18 +90,26 @@ type FormatResult struct {
 	Err     error  // a read, parse or write error; nothing was written then
 }
 
-// FormatPath formats the file at path, shown as name in errors. With write,
-// a file that changes is replaced atomically (same mode); otherwise nothing
-// is written. A symbolic link is followed and its target rewritten, so the
-// link stays a link.
-func FormatPath(path, name string, write bool) FormatResult {
-	res := FormatResult{Path: path}
-	src, err := os.ReadFile(path)
+// FormatPath formats the file name ('/'-separated, relative to root),
+// shown as display in errors. With write, a file that changes is replaced
+// atomically (same mode); otherwise nothing is written. Every read and
+// write goes through root, so nothing outside the repository is read or
+// written: a symbolic link is followed only while it stays inside (its
+// target is rewritten, so the link stays a link); one that leads out is an
+// error.
+func FormatPath(root *os.Root, name, display string, write bool) FormatResult {
+	res := FormatResult{Path: name}
+	real, err := output.ResolveInRoot(root, name)
 	if err != nil {
-		res.Err = diag.Errorf(diag.Pos{File: name}, "cannot read: %v", unwrapPath(err))
+		res.Err = diag.Errorf(diag.Pos{File: display}, "cannot read: %v", unwrapPath(err))
 		return res
 	}
-	out, err := FormatFile(name, src)
+	src, err := root.ReadFile(real)
+	if err != nil {
+		res.Err = diag.Errorf(diag.Pos{File: display}, "cannot read: %v", unwrapPath(output.Confine(err)))
+		return res
+	}
+	out, err := FormatFile(display, src)
 	if err != nil {
 		res.Err = err
 		return res
@@ -113,13 +121,8 @@ func FormatPath(path, name string, write bool) FormatResult {
 	if !write {
 		return res
 	}
-	real, err := filepath.EvalSymlinks(path)
-	if err != nil {
-		res.Err = diag.Errorf(diag.Pos{File: name}, "cannot write: %v", unwrapPath(err))
-		return res
-	}
-	if err := output.WriteFile(real, out); err != nil {
-		res.Err = diag.Errorf(diag.Pos{File: name}, "cannot write: %v", unwrapPath(err))
+	if err := output.WriteFileInRoot(root, real, out); err != nil {
+		res.Err = diag.Errorf(diag.Pos{File: display}, "cannot write: %v", unwrapPath(output.Confine(err)))
 	}
 	return res
 }
@@ -128,6 +131,9 @@ func FormatPath(path, name string, write bool) FormatResult {
 // names the file.
 func unwrapPath(err error) error {
 	var pe *fs.PathError
+	if errors.Is(err, output.ErrOutside) {
+		return output.ErrOutside
+	}
 	if errors.As(err, &pe) {
 		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
 	}

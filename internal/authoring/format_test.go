@@ -118,7 +118,7 @@ func TestFindJsonnet(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got, err := FindJsonnet(root)
+	got, err := FindJsonnet(os.DirFS(root), ".")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestFindJsonnet(t *testing.T) {
 		"services/api/.config/d.jsonnet",
 		"services/api/ci/local.jsonnet",
 	}
-	if g := rel(t, root, got); strings.Join(g, "\n") != strings.Join(want, "\n") {
+	if g := got; strings.Join(g, "\n") != strings.Join(want, "\n") {
 		t.Errorf("FindJsonnet:\n got %q\nwant %q", g, want)
 	}
 }
@@ -144,9 +144,10 @@ func TestFormatPath(t *testing.T) {
 	if err := os.Chmod(ugly, 0o750); err != nil {
 		t.Fatal(err)
 	}
+	r := openRoot(t, root)
 
 	// Check mode reports the change and writes nothing.
-	res := FormatPath(ugly, "ugly.jsonnet", false)
+	res := FormatPath(r, "ugly.jsonnet", "ugly.jsonnet", false)
 	if res.Err != nil || !res.Changed {
 		t.Fatalf("check: %+v", res)
 	}
@@ -155,7 +156,7 @@ func TestFormatPath(t *testing.T) {
 	}
 
 	// Write mode replaces the content and keeps the mode.
-	res = FormatPath(ugly, "ugly.jsonnet", true)
+	res = FormatPath(r, "ugly.jsonnet", "ugly.jsonnet", true)
 	if res.Err != nil || !res.Changed {
 		t.Fatalf("write: %+v", res)
 	}
@@ -169,7 +170,7 @@ func TestFormatPath(t *testing.T) {
 	// A formatted file is not changed (nor touched).
 	pretty := filepath.Join(root, "pretty.jsonnet")
 	before, _ := os.Stat(pretty)
-	if res := FormatPath(pretty, "pretty.jsonnet", true); res.Err != nil || res.Changed {
+	if res := FormatPath(r, "pretty.jsonnet", "pretty.jsonnet", true); res.Err != nil || res.Changed {
 		t.Errorf("pretty: %+v", res)
 	}
 	if after, _ := os.Stat(pretty); !after.ModTime().Equal(before.ModTime()) {
@@ -178,7 +179,7 @@ func TestFormatPath(t *testing.T) {
 
 	// A parse error is positioned and leaves the file as it was.
 	broken := filepath.Join(root, "broken.jsonnet")
-	res = FormatPath(broken, "broken.jsonnet", true)
+	res = FormatPath(r, "broken.jsonnet", "broken.jsonnet", true)
 	var d *diag.Error
 	if !errors.As(res.Err, &d) || d.Pos.String() != "broken.jsonnet:1:5" {
 		t.Errorf("broken: %+v", res.Err)
@@ -205,7 +206,7 @@ func TestFormatPathThroughSymlink(t *testing.T) {
 	if err := os.Symlink(filepath.Join("real", "t.jsonnet"), link); err != nil {
 		t.Fatal(err)
 	}
-	if res := FormatPath(link, "t.jsonnet", true); res.Err != nil || !res.Changed {
+	if res := FormatPath(openRoot(t, root), "t.jsonnet", "t.jsonnet", true); res.Err != nil || !res.Changed {
 		t.Fatalf("%+v", res)
 	}
 	st, err := os.Lstat(link)
@@ -213,6 +214,57 @@ func TestFormatPathThroughSymlink(t *testing.T) {
 		t.Fatalf("the link was replaced by a file: %v %v", st.Mode(), err)
 	}
 	if b, _ := os.ReadFile(filepath.Join(root, "real/t.jsonnet")); string(b) != "{ a: 1 }\n" {
+		t.Errorf("target holds %q", b)
+	}
+}
+
+func openRoot(t *testing.T, dir string) *os.Root {
+	t.Helper()
+	r, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+// A file linked to outside the repository is neither read nor rewritten;
+// one linked inside is rewritten where it lives.
+func TestFormatPathStaysInTheRepository(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need privileges on Windows")
+	}
+	outside := t.TempDir()
+	creds := filepath.Join(outside, "creds.json")
+	if err := os.WriteFile(creds, []byte(`{"token":"x"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	root := tree(t, map[string]string{"real/in.jsonnet": "{a:1}"})
+	for name, target := range map[string]string{
+		"abs.jsonnet": creds,
+		"rel.jsonnet": filepath.Join("..", "..", "..", "..", "..", "..", "..", "..", creds),
+	} {
+		if err := os.Symlink(target, filepath.Join(root, name)); err != nil {
+			t.Fatal(err)
+		}
+		for _, write := range []bool{false, true} {
+			res := FormatPath(openRoot(t, root), name, name, write)
+			if res.Err == nil || !strings.Contains(res.Err.Error(), "leads outside the repository") {
+				t.Errorf("%s (write=%v): err = %v, want a refusal", name, write, res.Err)
+			}
+		}
+	}
+	if b, _ := os.ReadFile(creds); string(b) != `{"token":"x"}` {
+		t.Errorf("the file outside was rewritten: %q", b)
+	}
+	// An absolute link that stays inside is followed.
+	if err := os.Symlink(filepath.Join(root, "real", "in.jsonnet"), filepath.Join(root, "inside.jsonnet")); err != nil {
+		t.Fatal(err)
+	}
+	if res := FormatPath(openRoot(t, root), "inside.jsonnet", "inside.jsonnet", true); res.Err != nil || !res.Changed {
+		t.Fatalf("%+v", res)
+	}
+	if b, _ := os.ReadFile(filepath.Join(root, "real", "in.jsonnet")); string(b) != "{ a: 1 }\n" {
 		t.Errorf("target holds %q", b)
 	}
 }

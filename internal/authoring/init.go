@@ -146,7 +146,7 @@ func ignoredDir(name string) bool {
 // buildFile returns the first BuildFiles entry that is a regular file in dir.
 func buildFile(dir string) string {
 	for _, f := range BuildFiles {
-		if st, err := os.Stat(filepath.Join(dir, f)); err == nil && st.Mode().IsRegular() {
+		if st, err := os.Lstat(filepath.Join(dir, f)); err == nil && st.Mode().IsRegular() {
 			return f
 		}
 	}
@@ -388,11 +388,18 @@ func (e *ErrExist) Error() string {
 // the parent pipeline file with it (atomically). It writes nothing at all
 // when any file of the plan exists; a file is never overwritten, even one
 // created by someone else meanwhile. On a failure part-way, the files it
-// created (and the directories it made for them) are removed again.
+// created (and the directories it made for them) are removed again. Every
+// write goes through an os.Root of the repository: a directory linked to
+// outside it (ci -> /elsewhere) is refused, never written through.
 func (p *Plan) Write(parent *File) (err error) {
 	if c := p.Conflicts(); len(c) > 0 {
 		return &ErrExist{Paths: c}
 	}
+	root, err := os.OpenRoot(p.Root)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
 	var created []string
 	var madeDirs []string
 	defer func() {
@@ -400,57 +407,52 @@ func (p *Plan) Write(parent *File) (err error) {
 			return
 		}
 		for i := len(created) - 1; i >= 0; i-- {
-			os.Remove(created[i])
+			root.Remove(created[i])
 		}
 		for i := len(madeDirs) - 1; i >= 0; i-- {
-			os.Remove(madeDirs[i]) // only succeeds when empty
+			root.Remove(madeDirs[i]) // only succeeds when empty
 		}
 	}()
 	for _, f := range p.Files {
-		dst := filepath.Join(p.Root, filepath.FromSlash(f.Path))
-		dirs, err := mkdirAll(filepath.Dir(dst))
+		dirs, err := mkdirAll(root, path.Dir(f.Path))
 		madeDirs = append(madeDirs, dirs...)
 		if err != nil {
-			return err
+			return fmt.Errorf("%s: %w", f.Path, unwrapPath(output.Confine(err)))
 		}
-		if err := output.CreateFile(dst, f.Data); err != nil {
+		if err := output.CreateFileInRoot(root, f.Path, f.Data); err != nil {
 			if errors.Is(err, fs.ErrExist) {
 				return &ErrExist{Paths: []string{f.Path}}
 			}
-			return fmt.Errorf("%s: %w", f.Path, unwrapPath(err))
+			return fmt.Errorf("%s: %w", f.Path, unwrapPath(output.Confine(err)))
 		}
-		created = append(created, dst)
+		created = append(created, f.Path)
 	}
 	if parent != nil {
-		if err := output.WriteFile(filepath.Join(p.Root, filepath.FromSlash(parent.Path)), parent.Data); err != nil {
-			return fmt.Errorf("%s: %w", parent.Path, unwrapPath(err))
+		if err := output.WriteFileInRoot(root, parent.Path, parent.Data); err != nil {
+			return fmt.Errorf("%s: %w", parent.Path, unwrapPath(output.Confine(err)))
 		}
 	}
 	return nil
 }
 
-// mkdirAll is os.MkdirAll that returns the directories it created, outermost
-// first, so they can be removed again.
-func mkdirAll(dir string) ([]string, error) {
+// mkdirAll is root.MkdirAll that returns the directories it created,
+// outermost first, so they can be removed again.
+func mkdirAll(root *os.Root, dir string) ([]string, error) {
 	var missing []string
-	for d := dir; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(d); err == nil {
+	for d := dir; d != "." && d != "/"; d = path.Dir(d) {
+		if _, err := root.Stat(d); err == nil {
 			break
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
 		}
 		missing = append(missing, d)
-		if filepath.Dir(d) == d {
-			break
-		}
-	}
-	for i, j := 0, len(missing)-1; i < j; i, j = i+1, j-1 {
-		missing[i], missing[j] = missing[j], missing[i]
 	}
 	var made []string
-	for _, d := range missing {
-		if err := os.Mkdir(d, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+	for i := len(missing) - 1; i >= 0; i-- {
+		if err := root.Mkdir(missing[i], 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
 			return made, err
 		}
-		made = append(made, d)
+		made = append(made, missing[i])
 	}
 	return made, nil
 }

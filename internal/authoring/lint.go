@@ -128,7 +128,7 @@ func Lint(ctx context.Context, opts LintOptions) ([]schema.Finding, error) {
 	}
 	l.checkOverlaps(m, files, pos)
 
-	vars, err := evaluate.AllowedVars(func(string) (string, bool) { return "", false }, m.Vars)
+	vars, err := evaluate.AllowedVars(func(string) (string, bool) { return "", false }, m.Vars, evaluate.Secrets{})
 	if err != nil {
 		l.add(schema.Finding{Pos: diag.Pos{File: opts.Manifest}, Severity: schema.SeverityError, Rule: RuleManifest, Message: err.Error()})
 		return l.sorted(), nil

@@ -8,16 +8,15 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/spf13/cobra"
 
 	"gitlab.com/generate-config/generate-config/generator"
 	"gitlab.com/generate-config/generate-config/generator/changes"
 	"gitlab.com/generate-config/generate-config/generator/manifest"
+	"gitlab.com/generate-config/generate-config/internal/cilog"
 )
 
 // ChangedOptions are the inputs of `changed`.
@@ -79,6 +78,9 @@ The rules are described in docs/change-detection.md. The manifest's
 
 func changedRun(ctx context.Context, opts *ChangedOptions) error {
 	f := opts.Factory
+	if err := checkConfig(opts.Config); err != nil {
+		return err
+	}
 	res, explicit, err := opts.Changes.explicit(f)
 	policyFrom := ""
 	if !explicit {
@@ -114,7 +116,7 @@ func changesPolicy(repoDir, config string, configSet bool) (manifest.ChangesPoli
 		return manifest.ChangesPolicy{}, "", err
 	}
 	defer root.Close()
-	m, err := generator.LoadManifest(root.FS(), filepath.ToSlash(config))
+	m, err := generator.LoadManifest(rootFS(root), filepath.ToSlash(config))
 	if err != nil {
 		return manifest.ChangesPolicy{}, "", err
 	}
@@ -123,20 +125,20 @@ func changesPolicy(repoDir, config string, configSet bool) (manifest.ChangesPoli
 
 // printChanged writes the human-readable report.
 func printChanged(w io.Writer, res changes.Resolution, policyFrom string) {
-	fmt.Fprintf(w, "base:   %s\n", orDash(res.Base))
-	fmt.Fprintf(w, "head:   %s\n", orDash(res.Head))
+	fmt.Fprintf(w, "base:   %s\n", cilog.Quote(orDash(res.Base)))
+	fmt.Fprintf(w, "head:   %s\n", cilog.Quote(orDash(res.Head)))
 	fmt.Fprintf(w, "rule:   %s\n", res.Rule)
 	if res.Source != "" {
-		fmt.Fprintf(w, "source: %s\n", res.Source)
+		fmt.Fprintf(w, "source: %s\n", cilog.Quote(res.Source))
 	}
 	if policyFrom != "" {
-		fmt.Fprintf(w, "policy: %s\n", policyFrom)
+		fmt.Fprintf(w, "policy: %s\n", cilog.Quote(policyFrom))
 	}
 	if len(res.Vars) > 0 {
 		fmt.Fprintln(w, "variables read:")
 		for _, v := range res.Vars {
 			if v.Set {
-				fmt.Fprintf(w, "  %s=%s\n", v.Name, displayPath(v.Value))
+				fmt.Fprintf(w, "  %s=%s\n", v.Name, cilog.Quote(v.Value))
 			} else {
 				fmt.Fprintf(w, "  %s (unset)\n", v.Name)
 			}
@@ -145,40 +147,28 @@ func printChanged(w io.Writer, res changes.Resolution, policyFrom string) {
 	if len(res.Fetches) > 0 {
 		fmt.Fprintln(w, "fetches:")
 		for _, ft := range res.Fetches {
-			fmt.Fprintf(w, "  %s  (%s; %s)\n", ft.Command, ft.Duration.Round(time.Millisecond), ft.Reason)
+			fmt.Fprintf(w, "  %s  (%s; %s)\n", cilog.Quote(ft.Command), ft.Duration.Round(time.Millisecond), cilog.Quote(ft.Reason))
 			if ft.Err != "" {
-				fmt.Fprintf(w, "    failed: %s\n", ft.Err)
+				fmt.Fprintf(w, "    failed: %s\n", cilog.Escape(ft.Err))
 			}
 		}
 	}
 	if len(res.Trace) > 0 {
 		fmt.Fprintln(w, "trace:")
 		for _, l := range res.Trace {
-			fmt.Fprintf(w, "  %s\n", l)
+			fmt.Fprintf(w, "  %s\n", cilog.Quote(l))
 		}
 	}
 	if res.All {
-		fmt.Fprintf(w, "changed: everything (%s)\n", res.Reason)
+		fmt.Fprintf(w, "changed: everything (%s)\n", cilog.Quote(res.Reason))
 		return
 	}
 	fmt.Fprintf(w, "changed: %d path(s)\n", len(res.Changes))
 	for _, c := range res.Changes {
 		if c.OldPath != "" {
-			fmt.Fprintf(w, "  %s  %s  (from %s)\n", c.Status, displayPath(c.Path), displayPath(c.OldPath))
+			fmt.Fprintf(w, "  %s  %s  (from %s)\n", c.Status, cilog.Quote(c.Path), cilog.Quote(c.OldPath))
 		} else {
-			fmt.Fprintf(w, "  %s  %s\n", c.Status, displayPath(c.Path))
+			fmt.Fprintf(w, "  %s  %s\n", c.Status, cilog.Quote(c.Path))
 		}
 	}
-}
-
-// displayPath shows a path as it is, unless it holds a character that would
-// break the one-path-per-line layout or hide on a terminal (a newline, a tab,
-// an escape); then it is shown Go-quoted. --format json is exact.
-func displayPath(p string) string {
-	for _, r := range p {
-		if !unicode.IsPrint(r) && r != ' ' {
-			return strconv.Quote(p)
-		}
-	}
-	return p
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -92,7 +93,15 @@ func (c *changeFlags) explicit(f *Factory) (changes.Resolution, bool, error) {
 			defer file.Close()
 			in = file
 		}
-		paths, err := changes.ParseList(in)
+		what := "the list"
+		if c.ChangedFrom == "-" {
+			what = "standard input"
+		}
+		data, err := readCapped(in, maxInputBytes, what)
+		if err != nil {
+			return changes.Resolution{}, true, fmt.Errorf("--changed-from %s: %w", c.ChangedFrom, err)
+		}
+		paths, err := changes.ParseList(bytes.NewReader(data))
 		if err != nil {
 			return changes.Resolution{}, true, fmt.Errorf("--changed-from %s: %w", c.ChangedFrom, err)
 		}

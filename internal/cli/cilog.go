@@ -31,7 +31,7 @@ func dotenvReport(rep *generator.Report) cilog.Dotenv {
 // detection's decision trace and, per target, the verdict, reasons and jobs.
 func printRunDetails(w io.Writer, rep *generator.Report) {
 	for _, l := range rep.Changes.Trace {
-		fmt.Fprintf(w, "  %s\n", l)
+		fmt.Fprintf(w, "  %s\n", cilog.Quote(l))
 	}
 	printExplain(w, rep)
 }
@@ -68,7 +68,7 @@ func printCITable(w io.Writer, run *generation, dotenv string, color bool) {
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, r := range rows {
-		fmt.Fprintf(tw, "  %s\t%s\n", cilog.Paint(color, cilog.Cyan, r[0]), cilog.OneLine(strings.TrimSpace(r[1])))
+		fmt.Fprintf(tw, "  %s\t%s\n", cilog.Paint(color, cilog.Cyan, r[0]), cilog.Quote(strings.TrimSpace(r[1])))
 	}
 	tw.Flush()
 }

@@ -14,6 +14,7 @@ import (
 	"gitlab.com/generate-config/generate-config/generator/changes"
 	"gitlab.com/generate-config/generate-config/generator/diag"
 	"gitlab.com/generate-config/generate-config/generator/evaluate"
+	"gitlab.com/generate-config/generate-config/internal/cilog"
 	"gitlab.com/generate-config/generate-config/internal/gitfs"
 	"gitlab.com/generate-config/generate-config/internal/jobdiff"
 )
@@ -128,7 +129,7 @@ func diffRun(ctx context.Context, opts *DiffOptions) error {
 		return err
 	}
 	defer root.Close()
-	current, err := diffGenerate(ctx, f, root.FS(), config, res, opts.Workers)
+	current, err := diffGenerate(ctx, f, rootFS(root), config, res, opts.Workers)
 	if err != nil {
 		return err
 	}
@@ -190,7 +191,7 @@ func diffGenerate(ctx context.Context, f *Factory, repo fs.FS, config string, re
 	}
 	r, err := generator.Generate(ctx, generator.Input{
 		Repo: repo, Manifest: m, Changes: res,
-		Pipeline: evaluate.PipelineFromEnv(f.LookupEnv), LookupEnv: f.LookupEnv,
+		Pipeline: evaluate.PipelineFromEnv(f.LookupEnv), LookupEnv: f.LookupEnv, Environ: f.environ(),
 		Version: version(), Workers: workers,
 	})
 	if err != nil {
@@ -233,16 +234,16 @@ func printJobDiff(w io.Writer, against diffSide, res changes.Resolution, r *jobd
 	}
 	fmt.Fprintf(w, "comparing %s with the working tree, for %s\n", from, scope)
 	for _, name := range r.Added {
-		fmt.Fprintf(w, "added    %s\n", name)
+		fmt.Fprintf(w, "added    %s\n", cilog.Quote(name))
 	}
 	for _, name := range r.Removed {
-		fmt.Fprintf(w, "removed  %s\n", name)
+		fmt.Fprintf(w, "removed  %s\n", cilog.Quote(name))
 	}
 	for _, c := range r.Changed {
-		fmt.Fprintf(w, "changed  %s\n", c.Name)
+		fmt.Fprintf(w, "changed  %s\n", cilog.Quote(c.Name))
 	}
 	for _, c := range r.Globals {
-		fmt.Fprintf(w, "changed  %s (global keyword)\n", c.Name)
+		fmt.Fprintf(w, "changed  %s (global keyword)\n", cilog.Quote(c.Name))
 	}
 	for _, c := range append(append([]jobdiff.Change(nil), r.Globals...), r.Changed...) {
 		fmt.Fprintf(w, "\n%s", c.Diff)

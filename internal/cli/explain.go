@@ -3,12 +3,12 @@ package cli
 import (
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"gitlab.com/generate-config/generate-config/generator"
 	"gitlab.com/generate-config/generate-config/generator/selection"
+	"gitlab.com/generate-config/generate-config/internal/cilog"
 )
 
 // ExplainOptions are the inputs of `explain`.
@@ -74,7 +74,7 @@ func explainRun(cmd *cobra.Command, opts *ExplainOptions) error {
 		for _, name := range opts.Targets {
 			t, ok := byName[name]
 			if !ok {
-				return fmt.Errorf("no target %q in %s", name, run.manifest.File)
+				return fmt.Errorf("no target %q in %s", name, cilog.Quote(run.manifest.File))
 			}
 			rep.Targets = append(rep.Targets, t)
 		}
@@ -89,16 +89,16 @@ func explainRun(cmd *cobra.Command, opts *ExplainOptions) error {
 func printExplain(w io.Writer, rep *generator.Report) {
 	c := rep.Changes
 	if c.All {
-		fmt.Fprintf(w, "changes: everything (rule %s): %s\n", c.Rule, c.Reason)
+		fmt.Fprintf(w, "changes: everything (rule %s): %s\n", c.Rule, cilog.Quote(c.Reason))
 	} else {
-		fmt.Fprintf(w, "changes: %d path(s), base %s, head %s, rule %s\n", len(c.Changes), orDash(c.Base), orDash(c.Head), c.Rule)
+		fmt.Fprintf(w, "changes: %d path(s), base %s, head %s, rule %s\n", len(c.Changes), cilog.Quote(orDash(c.Base)), cilog.Quote(orDash(c.Head)), c.Rule)
 	}
 	for _, t := range rep.Targets {
 		verdict := "not selected"
 		if t.Selected {
 			verdict = "selected"
 		}
-		fmt.Fprintf(w, "\n%s: %s\n", t.Name, verdict)
+		fmt.Fprintf(w, "\n%s: %s\n", cilog.Quote(t.Name), verdict)
 		for _, r := range t.Reasons {
 			fmt.Fprintf(w, "  because %s\n", reasonText(r))
 		}
@@ -110,13 +110,13 @@ func printExplain(w io.Writer, rep *generator.Report) {
 			fmt.Fprintf(w, "  depends on %s: %s\n", d.Name, origin)
 		}
 		for _, r := range t.Rejected {
-			fmt.Fprintf(w, "  %s matches %s but is excluded by %s\n", r.File, r.Pattern, r.By)
+			fmt.Fprintf(w, "  %s matches %s but is excluded by %s\n", cilog.Quote(r.File), cilog.Quote(r.Pattern), cilog.Quote(r.By))
 		}
 		if !t.Selected && len(t.Rejected) == 0 {
 			fmt.Fprintln(w, "  no changed file matches its paths, its dependencies, or a global pattern")
 		}
 		for _, cell := range t.Cells {
-			fmt.Fprintf(w, "  cell os=%s arch=%s → %s\n", cell.OS, cell.Arch, strings.Join(cell.Jobs, ", "))
+			fmt.Fprintf(w, "  cell os=%s arch=%s → %s\n", cilog.Quote(cell.OS), cilog.Quote(cell.Arch), cilog.QuoteAll(cell.Jobs, ", "))
 		}
 	}
 	if len(rep.Unowned) > 0 {
@@ -130,16 +130,16 @@ func printExplain(w io.Writer, rep *generator.Report) {
 func reasonText(r selection.Reason) string {
 	switch r.Kind {
 	case selection.ReasonFile:
-		return fmt.Sprintf("%s matches %s", r.File, r.Pattern)
+		return fmt.Sprintf("%s matches %s", cilog.Quote(r.File), cilog.Quote(r.Pattern))
 	case selection.ReasonDep:
 		if r.Origin != "" {
-			return fmt.Sprintf("it depends on %s, which is selected (inferred: %s)", r.Dep, r.Origin)
+			return fmt.Sprintf("it depends on %s, which is selected (inferred: %s)", cilog.Quote(r.Dep), r.Origin)
 		}
-		return fmt.Sprintf("it depends on %s, which is selected", r.Dep)
+		return fmt.Sprintf("it depends on %s, which is selected", cilog.Quote(r.Dep))
 	case selection.ReasonGlobal:
-		return fmt.Sprintf("%s matches the global pattern %s", r.File, r.Pattern)
+		return fmt.Sprintf("%s matches the global pattern %s", cilog.Quote(r.File), cilog.Quote(r.Pattern))
 	case selection.ReasonUnowned:
-		return fmt.Sprintf("%q is owned by no target and the manifest says unowned: 'all'", r.File)
+		return fmt.Sprintf("%s is owned by no target and the manifest says unowned: 'all'", cilog.Quote(r.File))
 	}
-	return fmt.Sprintf("everything is selected: %s", r.Detail)
+	return fmt.Sprintf("everything is selected: %s", cilog.Quote(r.Detail))
 }

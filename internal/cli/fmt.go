@@ -5,14 +5,17 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"gitlab.com/generate-config/generate-config/generator/diag"
 	"gitlab.com/generate-config/generate-config/generator/manifest"
 	"gitlab.com/generate-config/generate-config/internal/authoring"
+	"gitlab.com/generate-config/generate-config/internal/cilog"
 )
 
 // FmtOptions are the inputs of `fmt`.
@@ -64,15 +67,24 @@ A file that does not parse is reported as file:line:col and exits 1.`,
 
 func fmtRun(opts *FmtOptions) error {
 	f := opts.Factory
-	files, err := fmtFiles(opts)
+	if err := checkConfig(opts.Config); err != nil {
+		return err
+	}
+	repoDir := resolvePath(f, opts.Dir)
+	root, err := openRoot(repoDir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	files, err := fmtFiles(opts, root, repoDir)
 	if err != nil {
 		return err
 	}
 	var changed []string
 	failed := false
 	for _, file := range files {
-		name := workRel(f, file)
-		res := authoring.FormatPath(file, name, !opts.Check)
+		name := workRel(f, filepath.Join(repoDir, filepath.FromSlash(file)))
+		res := authoring.FormatPath(root, file, name, !opts.Check)
 		if res.Err != nil {
 			printError(f.IO.ErrOut, res.Err)
 			failed = true
@@ -80,7 +92,7 @@ func fmtRun(opts *FmtOptions) error {
 		}
 		if res.Changed {
 			changed = append(changed, name)
-			fmt.Fprintln(f.IO.Out, name)
+			fmt.Fprintln(f.IO.Out, cilog.Quote(name))
 		}
 	}
 	if opts.Check && len(changed) > 0 {
@@ -93,9 +105,12 @@ func fmtRun(opts *FmtOptions) error {
 	return nil
 }
 
-// fmtFiles lists the files to format, absolute, sorted, without duplicates.
-func fmtFiles(opts *FmtOptions) ([]string, error) {
+// fmtFiles lists the files to format, relative to the repository root
+// ('/'-separated), sorted, without duplicates. PATHs outside the
+// repository are refused, like every path that leads out of it.
+func fmtFiles(opts *FmtOptions, root *os.Root, repoDir string) ([]string, error) {
 	f := opts.Factory
+	fsys := rootFS(root)
 	seen := map[string]bool{}
 	var out []string
 	add := func(p string) {
@@ -105,14 +120,13 @@ func fmtFiles(opts *FmtOptions) ([]string, error) {
 		}
 	}
 	if len(opts.Paths) == 0 {
-		root := resolvePath(f, opts.Dir)
-		cfg := filepath.Join(root, filepath.FromSlash(opts.Config))
-		if _, err := os.Stat(cfg); err == nil {
+		cfg := path.Clean(filepath.ToSlash(opts.Config))
+		if _, err := fs.Stat(fsys, cfg); err == nil {
 			add(cfg) // the manifest may be named anything with --config
 		} else if opts.Config != manifest.DefaultFile || !errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%s: %w", workRel(f, cfg), stripPathErr(err))
+			return nil, diag.Errorf(diag.Pos{File: workRel(f, filepath.Join(repoDir, filepath.FromSlash(cfg)))}, "%v", stripPathErr(err))
 		}
-		found, err := authoring.FindJsonnet(root)
+		found, err := authoring.FindJsonnet(fsys, ".")
 		if err != nil {
 			return nil, err
 		}
@@ -123,16 +137,19 @@ func fmtFiles(opts *FmtOptions) ([]string, error) {
 		return out, nil
 	}
 	for _, arg := range opts.Paths {
-		p := resolvePath(f, arg)
-		st, err := os.Stat(p)
+		rel, err := repoRel(f, repoDir, arg)
+		if err != nil {
+			return nil, err
+		}
+		st, err := fs.Stat(fsys, rel)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", filepath.ToSlash(arg), stripPathErr(err))
 		}
 		if !st.IsDir() {
-			add(filepath.Clean(p))
+			add(rel)
 			continue
 		}
-		found, err := authoring.FindJsonnet(p)
+		found, err := authoring.FindJsonnet(fsys, rel)
 		if err != nil {
 			return nil, err
 		}

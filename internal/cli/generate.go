@@ -2,10 +2,12 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -93,6 +95,14 @@ Timestamps appear only in the log, never in the YAML.`,
 			if !opts.DotenvSet {
 				opts.Dotenv = filepath.Join(filepath.Dir(opts.Output), dotenvName)
 			}
+			if err := checkNotDir(f, "--output", opts.Output, "generated-config.yml"); err != nil {
+				return err
+			}
+			if opts.DotenvSet && opts.Dotenv != "" {
+				if err := checkNotDir(f, "--dotenv", opts.Dotenv, dotenvName); err != nil {
+					return err
+				}
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -108,6 +118,7 @@ Timestamps appear only in the log, never in the YAML.`,
 }
 
 func registerRepoFlags(cmd *cobra.Command, dir, config *string, workers *int) {
+	cmd.PreRunE = func(*cobra.Command, []string) error { return checkConfig(*config) }
 	cmd.Flags().StringVarP(dir, "dir", "C", ".", "repository root `DIR`")
 	cmd.Flags().StringVar(config, "config", manifest.DefaultFile, "manifest `FILE`, relative to the repository root")
 	cmd.Flags().IntVar(workers, "workers", 0, "cells evaluated in parallel (default: number of CPUs)")
@@ -144,7 +155,7 @@ func generateRun(ctx context.Context, opts *GenerateOptions) error {
 		return err // stopped by a signal: write nothing
 	}
 	if ci {
-		log.Start("generate_config_write", cilog.Paint(color, cilog.Bold, "generate-config: writing "+filepath.ToSlash(opts.Output)), true)
+		log.Start("generate_config_write", cilog.Paint(color, cilog.Bold, "generate-config: writing "+cilog.Quote(filepath.ToSlash(opts.Output))), true)
 	}
 	dotenv, err := writeOutputs(opts, run, ci)
 	if ci {
@@ -157,44 +168,77 @@ func generateRun(ctx context.Context, opts *GenerateOptions) error {
 		printCITable(f.IO.ErrOut, run, dotenv, color)
 	} else {
 		printSummary(f.IO.ErrOut, run.report, run.manifest)
-		fmt.Fprintf(f.IO.ErrOut, "wrote %s (%d bytes)\n", filepath.ToSlash(opts.Output), len(run.result.Document.YAML))
+		fmt.Fprintf(f.IO.ErrOut, "wrote %s (%d bytes)\n", cilog.Quote(filepath.ToSlash(opts.Output)), len(run.result.Document.YAML))
 		if dotenv != "" {
-			fmt.Fprintf(f.IO.ErrOut, "wrote %s\n", dotenv)
+			fmt.Fprintf(f.IO.ErrOut, "wrote %s\n", cilog.Quote(dotenv))
 		}
 	}
 	return nil
 }
 
 // writeOutputs writes the config and, in CI or when asked, the dotenv
-// report; it returns the report's path as shown ("" when none).
+// report; it returns the report's path as shown ("" when none). Both files
+// are written in one step (output.WriteFiles): when either cannot be
+// written, neither is replaced, so exit 1 means nothing changed.
 func writeOutputs(opts *GenerateOptions, run *generation, ci bool) (string, error) {
 	f := opts.Factory
-	out := resolvePath(f, opts.Output)
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+	// A path inside the repository is written through its os.Root, like
+	// every repository file: a committed link (out -> /elsewhere) cannot
+	// take the write outside. A path outside it is the user's choice.
+	repoDir := resolvePath(f, opts.Dir)
+	repo, err := openRoot(repoDir)
+	if err != nil {
 		return "", err
 	}
-	if err := output.WriteFile(out, run.result.Document.YAML); err != nil {
-		return "", fmt.Errorf("writing %s: %w", opts.Output, err)
+	defer repo.Close()
+	var files []output.File
+	var shown []string
+	add := func(name string, data []byte) error {
+		shown = append(shown, filepath.ToSlash(name))
+		if rel, err := repoRel(f, repoDir, name); err == nil {
+			files = append(files, output.File{Root: repo, Name: rel, Data: data})
+			dir := path.Dir(rel)
+			if st, err := repo.Stat(dir); err == nil && !st.IsDir() {
+				return fmt.Errorf("%s is not a directory", dir)
+			}
+			return repo.MkdirAll(dir, 0o755)
+		}
+		files = append(files, output.File{Name: resolvePath(f, name), Data: data})
+		return os.MkdirAll(filepath.Dir(resolvePath(f, name)), 0o755)
+	}
+	if err := add(opts.Output, run.result.Document.YAML); err != nil {
+		return "", fmt.Errorf("writing %s: %w; nothing was written", cilog.Quote(shown[0]), stripPathErr(confined(err)))
+	}
+	var data []byte
+	if opts.Dotenv != "" && (ci || opts.DotenvSet) {
+		data = dotenvReport(run.report).Encode()
+		if err := add(opts.Dotenv, data); err != nil {
+			return "", fmt.Errorf("writing %s: %w; nothing was written", cilog.Quote(shown[1]), stripPathErr(confined(err)))
+		}
+	}
+	if err := output.WriteFiles(files...); err != nil {
+		name := shown[0]
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			for i, file := range files {
+				if pe.Path == file.Name {
+					name = shown[i]
+				}
+			}
+		}
+		return "", fmt.Errorf("writing %s: %w; nothing was written", cilog.Quote(name), stripPathErr(err))
 	}
 	if ci {
-		fmt.Fprintf(f.IO.ErrOut, "wrote %s (%d bytes)\n", filepath.ToSlash(opts.Output), len(run.result.Document.YAML))
+		fmt.Fprintf(f.IO.ErrOut, "wrote %s (%d bytes)\n", cilog.Quote(shown[0]), len(run.result.Document.YAML))
 	}
-	if opts.Dotenv == "" || !(ci || opts.DotenvSet) {
+	if len(files) == 1 {
 		return "", nil
-	}
-	data := dotenvReport(run.report).Encode()
-	path := resolvePath(f, opts.Dotenv)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return "", err
-	}
-	if err := output.WriteFile(path, data); err != nil {
-		return "", fmt.Errorf("writing %s: %w", filepath.ToSlash(opts.Dotenv), err)
 	}
 	if ci {
 		// The section shows what the next jobs will read.
-		fmt.Fprintf(f.IO.ErrOut, "wrote %s:\n%s", filepath.ToSlash(opts.Dotenv), data)
+		fmt.Fprintf(f.IO.ErrOut, "wrote %s:\n%s", cilog.Quote(shown[1]), data)
 	}
-	return filepath.ToSlash(opts.Dotenv), nil
+	return shown[1], nil
 }
 
 // printWarnings shows the validator's warnings; errors never get this far
@@ -204,7 +248,7 @@ func (g *generation) printWarnings(w io.Writer) {
 		fmt.Fprintln(w, wn.String())
 	}
 	for _, fd := range g.result.Findings {
-		fmt.Fprintln(w, fd.String())
+		fmt.Fprintln(w, cilog.Escape(fd.String()))
 	}
 }
 
@@ -230,11 +274,12 @@ func runGenerationTo(ctx context.Context, f *Factory, dir, config string, cf *ch
 		return nil, err
 	}
 	defer root.Close()
-	repo := root.FS()
+	repo := rootFS(root)
 	m, err := generator.LoadManifest(repo, filepath.ToSlash(config))
 	if err != nil {
 		return nil, err
 	}
+	printManifestWarnings(f.IO.ErrOut, m)
 	res, err := cf.resolve(ctx, f, repoDir, m.Changes)
 	if err != nil {
 		return nil, err
@@ -246,7 +291,7 @@ func runGenerationTo(ctx context.Context, f *Factory, dir, config string, cf *ch
 	}
 	r, err := generator.Generate(ctx, generator.Input{
 		Repo: repo, Manifest: m, Changes: res,
-		Pipeline: evaluate.PipelineFromEnv(f.LookupEnv), LookupEnv: f.LookupEnv,
+		Pipeline: evaluate.PipelineFromEnv(f.LookupEnv), LookupEnv: f.LookupEnv, Environ: f.environ(),
 		Version: version(), Workers: workers, OutputName: outputName, Files: files,
 	})
 	if err != nil {

@@ -6,11 +6,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"gitlab.com/generate-config/generate-config/internal/authoring"
+	"gitlab.com/generate-config/generate-config/internal/cilog"
 )
 
 // InitOptions are the inputs of `init`.
@@ -89,8 +89,12 @@ func initRun(opts *InitOptions) error {
 		fmt.Fprintln(f.IO.ErrOut, "generate-config: error: init never overwrites files; nothing was written")
 		return errSilent
 	}
-	parentPath := filepath.Join(root, authoring.ParentFile)
-	existing, err := os.ReadFile(parentPath)
+	repo, err := openRoot(root)
+	if err != nil {
+		return err
+	}
+	defer repo.Close()
+	existing, err := fs.ReadFile(rootFS(repo), authoring.ParentFile)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%s: %w", shown(authoring.ParentFile), stripPathErr(err))
 	}
@@ -118,16 +122,16 @@ func initRun(opts *InitOptions) error {
 	w := f.IO.ErrOut
 	fmt.Fprintf(w, "found %d target(s):\n", len(plan.Targets))
 	for _, t := range plan.Targets {
-		fmt.Fprintf(w, "  %s\t(%s)\n", t.Name, t.Why)
+		fmt.Fprintf(w, "  %s\t(%s)\n", cilog.Quote(t.Name), t.Why)
 	}
 	for _, s := range plan.Skipped {
-		fmt.Fprintf(w, "skipped %s: %s\n", s.Dir, s.Reason)
+		fmt.Fprintf(w, "skipped %s: %s\n", cilog.Quote(s.Dir), s.Reason)
 	}
 	for _, file := range plan.Files {
 		fmt.Fprintf(w, "created %s\n", shown(file.Path))
 	}
 	if len(jobs.Present) > 0 {
-		fmt.Fprintf(w, "%s already defines %s; left as it is\n", shown(authoring.ParentFile), strings.Join(jobs.Present, " and "))
+		fmt.Fprintf(w, "%s already defines %s; left as it is\n", shown(authoring.ParentFile), cilog.QuoteAll(jobs.Present, " and "))
 	}
 	switch {
 	case len(jobs.Added) == 0:
@@ -136,7 +140,7 @@ func initRun(opts *InitOptions) error {
 		if len(existing) == 0 {
 			verb = "wrote"
 		}
-		fmt.Fprintf(w, "%s %s to %s\n", verb, strings.Join(jobs.Added, " and "), shown(authoring.ParentFile))
+		fmt.Fprintf(w, "%s %s to %s\n", verb, cilog.QuoteAll(jobs.Added, " and "), shown(authoring.ParentFile))
 	default:
 		fmt.Fprintf(w, "add the job(s) below to %s (or run init --write):\n", shown(authoring.ParentFile))
 		f.IO.Out.Write(jobs.YAML)

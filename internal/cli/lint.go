@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"gitlab.com/generate-config/generate-config/internal/authoring"
+	"gitlab.com/generate-config/generate-config/internal/cilog"
 	"gitlab.com/generate-config/generate-config/internal/codequality"
 	"gitlab.com/generate-config/generate-config/schema"
 )
@@ -90,7 +91,7 @@ func lintRun(cmd *cobra.Command, opts *LintOptions) error {
 		return err
 	}
 	findings, err := authoring.Lint(cmd.Context(), authoring.LintOptions{
-		Repo: root.FS(), Manifest: filepath.ToSlash(opts.Config), Workers: opts.Workers, Files: files,
+		Repo: rootFS(root), Manifest: filepath.ToSlash(opts.Config), Workers: opts.Workers, Files: files,
 	})
 	if err != nil {
 		return err
@@ -134,7 +135,7 @@ func lintRun(cmd *cobra.Command, opts *LintOptions) error {
 		}
 	default:
 		for _, fd := range findings {
-			fmt.Fprintln(f.IO.Out, fd.String())
+			fmt.Fprintln(f.IO.Out, cilog.Escape(fd.String()))
 		}
 	}
 	if len(findings) > 0 {

@@ -12,6 +12,7 @@ import (
 
 	"gitlab.com/generate-config/generate-config/generator"
 	"gitlab.com/generate-config/generate-config/generator/manifest"
+	"gitlab.com/generate-config/generate-config/internal/cilog"
 	"gitlab.com/generate-config/generate-config/internal/graph"
 )
 
@@ -143,9 +144,9 @@ func writeJSON(w io.Writer, v any) error {
 func printSummary(w io.Writer, rep *generator.Report, m *manifest.Manifest) {
 	c := rep.Changes
 	if c.All {
-		fmt.Fprintf(w, "changes: everything (%s): %s\n", c.Rule, c.Reason)
+		fmt.Fprintf(w, "changes: everything (%s): %s\n", c.Rule, cilog.Quote(c.Reason))
 	} else {
-		fmt.Fprintf(w, "changes: %d path(s), base %s, head %s, rule %s\n", len(c.Changes), orDash(c.Base), orDash(c.Head), c.Rule)
+		fmt.Fprintf(w, "changes: %d path(s), base %s, head %s, rule %s\n", len(c.Changes), cilog.Quote(orDash(c.Base)), cilog.Quote(orDash(c.Head)), c.Rule)
 	}
 	selected := 0
 	for _, t := range rep.Targets {
@@ -165,7 +166,7 @@ func printSummary(w io.Writer, rep *generator.Report, m *manifest.Manifest) {
 			break
 		}
 		shown++
-		fmt.Fprintf(w, "  %-28s %3d job(s)  %s\n", t.Name, t.VisibleJobs(), describeReason(t))
+		fmt.Fprintf(w, "  %-28s %3d job(s)  %s\n", cilog.Quote(t.Name), t.VisibleJobs(), describeReason(t))
 	}
 	if rep.Noop {
 		fmt.Fprintln(w, "no target selected: the file holds the no-op job only")
@@ -210,15 +211,15 @@ func describeReason(t generator.TargetReport) string {
 	}
 	switch r.Kind {
 	case "file":
-		return fmt.Sprintf("%s matches %s%s", r.File, r.Pattern, more)
+		return fmt.Sprintf("%s matches %s%s", cilog.Quote(r.File), cilog.Quote(r.Pattern), more)
 	case "dep":
-		return fmt.Sprintf("depends on %s%s", r.Dep, more)
+		return fmt.Sprintf("depends on %s%s", cilog.Quote(r.Dep), more)
 	case "global":
-		return fmt.Sprintf("global: %s matches %s%s", r.File, r.Pattern, more)
+		return fmt.Sprintf("global: %s matches %s%s", cilog.Quote(r.File), cilog.Quote(r.Pattern), more)
 	case "unowned":
-		return fmt.Sprintf("unowned: %q is owned by no target (unowned: 'all')%s", r.File, more)
+		return fmt.Sprintf("unowned: %s is owned by no target (unowned: 'all')%s", cilog.Quote(r.File), more)
 	}
-	return fmt.Sprintf("%s: %s%s", r.Kind, r.Detail, more)
+	return fmt.Sprintf("%s: %s%s", r.Kind, cilog.Quote(r.Detail), more)
 }
 
 func orDash(s string) string {

@@ -15,6 +15,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -59,6 +60,12 @@ type Factory struct {
 	Environ func() []string
 	// WorkDir is the directory relative paths are resolved against.
 	WorkDir string
+	// Exit ends the process when --timeout passes and the run does not
+	// stop by itself (os.Exit when nil).
+	Exit func(int)
+
+	timeout      time.Duration
+	stopWatchdog func()
 }
 
 func (f *Factory) Getenv(k string) string {
@@ -107,6 +114,10 @@ func RunContext(ctx context.Context, f *Factory, args []string) int {
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	cmd, err := root.ExecuteContextC(ctx)
+	if f.stopWatchdog != nil {
+		f.stopWatchdog()
+	}
+	err = timeoutError(err, f.timeout)
 	if err == nil {
 		return ExitOK
 	}
@@ -148,6 +159,7 @@ os × arch cell, and writes a validated generated-config.yml for a
 		SilenceUsage:  true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	registerTimeout(root, f, &f.timeout)
 	root.AddCommand(
 		NewCmdGenerate(f, nil),
 		NewCmdPreview(f, nil),
@@ -193,3 +205,11 @@ var errSilent = errors.New("already reported")
 
 // printError renders any error with the one printer, diag.Print.
 func printError(w io.Writer, err error) { diag.Print(w, err) }
+
+// environ is the environment, for the secret scan (nil when unknown).
+func (f *Factory) environ() []string {
+	if f.Environ == nil {
+		return nil
+	}
+	return f.Environ()
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"gitlab.com/generate-config/generate-config/internal/cilog"
 	"gitlab.com/generate-config/generate-config/internal/output"
 	"gitlab.com/generate-config/generate-config/internal/scenario"
 )
@@ -106,7 +107,7 @@ func testRun(cmd *cobra.Command, opts *TestOptions) error {
 	defer root.Close()
 	show := func(rel string) string { return workRel(f, filepath.Join(repoDir, filepath.FromSlash(rel))) }
 	so := scenario.Options{
-		Repo: root.FS(), Manifest: filepath.ToSlash(opts.Config), Dir: filepath.ToSlash(opts.Scenarios),
+		Repo: rootFS(root), Manifest: filepath.ToSlash(opts.Config), Dir: filepath.ToSlash(opts.Scenarios),
 		Update: opts.Update, Show: show, Workers: opts.Workers,
 		// os.Root keeps --update inside the repository, symlinks included.
 		WriteGolden: func(name string, data []byte) error {
@@ -125,16 +126,16 @@ func testRun(cmd *cobra.Command, opts *TestOptions) error {
 	}
 	w := f.IO.Out
 	for _, r := range sum.Results {
-		fmt.Fprintf(w, "%-7s %s\n", r.Status, r.Name)
+		fmt.Fprintf(w, "%-7s %s\n", r.Status, cilog.Quote(r.Name))
 		if r.Err != nil {
-			fmt.Fprintf(w, "  in %s:\n", show(r.File))
+			fmt.Fprintf(w, "  in %s:\n", cilog.Quote(show(r.File)))
 			printError(w, r.Err)
 		}
 		if r.Diff != "" {
 			fmt.Fprint(w, r.Diff)
 		}
 		if r.Note != "" {
-			fmt.Fprintf(w, "  %s\n", r.Note)
+			fmt.Fprintf(w, "  %s\n", cilog.Escape(r.Note))
 		}
 	}
 	if sum.Updated > 0 {

@@ -2,13 +2,13 @@ package cli
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"unicode"
 
 	"github.com/spf13/cobra"
 
+	"gitlab.com/generate-config/generate-config/internal/cilog"
 	"gitlab.com/generate-config/generate-config/internal/codequality"
 	"gitlab.com/generate-config/generate-config/schema"
 )
@@ -151,7 +151,7 @@ func validateRun(opts *ValidateOptions) error {
 		}
 	default:
 		for _, fd := range all {
-			fmt.Fprintln(f.IO.Out, fd.String())
+			fmt.Fprintln(f.IO.Out, cilog.Escape(fd.String()))
 		}
 		if errs+warns > 0 {
 			fmt.Fprintf(f.IO.ErrOut, "generate-config: %s, %s\n", plural(errs, "error"), plural(warns, "warning"))
@@ -165,10 +165,18 @@ func validateRun(opts *ValidateOptions) error {
 
 func readValidateInput(f *Factory, name string) (data []byte, display string, err error) {
 	if name == "-" {
-		data, err = io.ReadAll(f.IO.In)
+		data, err = readCapped(f.IO.In, maxInputBytes, "standard input")
 		return data, "<stdin>", err
 	}
-	data, err = os.ReadFile(resolvePath(f, name))
+	file, err := os.Open(resolvePath(f, name))
+	if err != nil {
+		return nil, name, err
+	}
+	defer file.Close()
+	if st, err := file.Stat(); err == nil && st.IsDir() {
+		return nil, name, fmt.Errorf("is a directory, not a file")
+	}
+	data, err = readCapped(file, maxInputBytes, "the file")
 	return data, name, err
 }
 

@@ -1,8 +1,7 @@
 // Package gitlabschema checks YAML against GitLab's official CI/CD JSON
-// schema (ci.json), for tests only: the differential test of package schema
-// and golden outputs elsewhere. The schema is test data kept outside this
-// repository, in ../shared/gitlab-ci-schema (see its SOURCE.md); it is never
-// copied into the project.
+// schema (ci.json), for tests: the differential test of package schema and
+// golden outputs elsewhere. The schema is the copy embedded in the product
+// (schema/gitlabci); ../shared holds the other test oracles (SharedDir).
 //
 // The YAML is read by internal/cidoc, the project's one reader of CI YAML
 // (spec: header, aliases, merge keys and Psych's scalar types), and only
@@ -17,7 +16,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -25,6 +23,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"gitlab.com/generate-config/generate-config/internal/cidoc"
+	"gitlab.com/generate-config/generate-config/schema/gitlabci"
 )
 
 // SharedDir finds ../shared beside the module root (the directory holding
@@ -48,11 +47,6 @@ func SharedDir() (dir string, ok bool) {
 	}
 }
 
-// SchemaPath is ci.json inside the shared directory.
-func SchemaPath(shared string) string {
-	return filepath.Join(shared, "gitlab-ci-schema", "ci.json")
-}
-
 // TB is what MustLoad needs of a test; testing.TB has it.
 type TB interface {
 	Helper()
@@ -60,74 +54,17 @@ type TB interface {
 	Skip(args ...any)
 }
 
-// MustLoad loads the official schema for a test. Without ../shared the test
-// is skipped, except in CI (CI=true), where the schema must be there.
+// MustLoad returns GitLab's official schema for a test: the copy embedded
+// in the product (schema/gitlabci, pinned and cited in its SOURCE.md),
+// compiled as the validator compiles it, so tests and product never judge
+// by different schemas.
 func MustLoad(t TB) *jsonschema.Schema {
 	t.Helper()
-	shared, ok := SharedDir()
-	if ok {
-		if _, err := os.Stat(SchemaPath(shared)); err != nil {
-			ok = false
-		}
-	}
-	if !ok {
-		msg := fmt.Sprintf("GitLab's CI schema is not available at %s (a fresh clone has no ../shared)", SchemaPath(shared))
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg + "; CI=true requires it")
-		}
-		t.Skip(msg + "; skipping")
-	}
-	s, err := Load(SchemaPath(shared))
+	s, err := gitlabci.Schema()
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
-}
-
-// Load compiles ci.json. As gitlab-ci-local does, format assertions are
-// turned off (the draft-07 `regex` format rejects the look-behind GitLab
-// allows in coverage:, and `uri-reference` rejects `$VAR` paths), and any
-// pattern Go's RE2 cannot compile is dropped (none does today).
-func Load(path string) (*jsonschema.Schema, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	relax(doc)
-	c := jsonschema.NewCompiler()
-	url := "file:///gitlab-ci-schema/ci.json"
-	if err := c.AddResource(url, doc); err != nil {
-		return nil, err
-	}
-	return c.Compile(url)
-}
-
-// relax removes format keywords and uncompilable patterns. Only string
-// values are keywords; an object under "format" is a property definition.
-func relax(v any) {
-	switch v := v.(type) {
-	case map[string]any:
-		if _, ok := v["format"].(string); ok {
-			delete(v, "format")
-		}
-		if p, ok := v["pattern"].(string); ok {
-			if _, err := regexp.Compile(p); err != nil {
-				delete(v, "pattern")
-			}
-		}
-		for _, c := range v {
-			relax(c)
-		}
-	case []any:
-		for _, c := range v {
-			relax(c)
-		}
-	}
 }
 
 // ValidateYAML validates the configuration of data, and its `spec:` header

@@ -82,6 +82,9 @@ func Validate(v any) ([]Problem, error) {
 	return out, nil
 }
 
+// filePattern is the schema's pattern for a repository file ($defs/file).
+const filePattern = `^[^/\\][^\\]*$`
+
 func collect(ve *jsonschema.ValidationError, out *[]Problem) {
 	if len(ve.Causes) > 0 {
 		for _, c := range ve.Causes {
@@ -92,6 +95,14 @@ func collect(ve *jsonschema.ValidationError, out *[]Problem) {
 	msg := ve.ErrorKind.LocalizedString(english)
 	if ap, ok := ve.ErrorKind.(*kind.AdditionalProperties); ok {
 		msg = unknownKeys(ve.InstanceLocation, ap.Properties)
+	}
+	if p, ok := ve.ErrorKind.(*kind.Pattern); ok && p.Want == filePattern {
+		switch {
+		case strings.HasPrefix(p.Got, "/"):
+			msg = fmt.Sprintf("%q is absolute; give the file relative to the repository root, like \"ci/go.jsonnet\" (nothing outside the repository is read)", p.Got)
+		case strings.Contains(p.Got, `\`):
+			msg = fmt.Sprintf("%q uses '\\'; repository paths use '/', e.g. %q", p.Got, strings.ReplaceAll(p.Got, `\`, "/"))
+		}
 	}
 	*out = append(*out, Problem{Path: KeyPath(ve.InstanceLocation), Message: msg})
 }

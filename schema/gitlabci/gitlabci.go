@@ -1,0 +1,383 @@
+// Package gitlabci checks a CI file against GitLab's published CI/CD JSON
+// schema (ci.json, embedded: see SOURCE.md and LICENSE beside it), after
+// loading the YAML the way GitLab does (Ruby's Psych, YAML 1.1), and checks
+// that the file is UTF-8, the only encoding Psych reads.
+//
+// The schema does not know GitLab's limits, needs, stages or extends; the
+// validator in package schema checks those. This package catches the
+// shapes it does know (`retry: 99`, `when: sometimes`, an unknown key under
+// `artifacts:`) and positions each problem on the YAML node it is about.
+package gitlabci
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Rule ids of the findings this package makes (docs/validation.md).
+const (
+	RuleSchema   = "gitlab-schema"
+	RuleEncoding = "encoding"
+)
+
+//go:embed ci.json
+var ciJSON []byte
+
+// JSON returns the embedded ci.json, unchanged.
+func JSON() []byte { return bytes.Clone(ciJSON) }
+
+// schemaURL is the id the schema is compiled under.
+const schemaURL = "https://gitlab.com/gitlab-org/gitlab/-/raw/master/app/assets/javascripts/editor/schema/ci.json"
+
+var compiled struct {
+	once   sync.Once
+	schema *jsonschema.Schema
+	err    error
+}
+
+// Schema returns the embedded schema, compiled once. As gitlab-ci-local
+// does, `format` assertions are off (the draft-07 `regex` format rejects
+// the look-behind GitLab allows in `coverage:`, and `uri-reference` rejects
+// `$VAR` paths), and a pattern Go's RE2 cannot compile is dropped (none
+// does today).
+func Schema() (*jsonschema.Schema, error) {
+	compiled.once.Do(func() {
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(ciJSON))
+		if err != nil {
+			compiled.err = fmt.Errorf("the embedded ci.json: %w", err)
+			return
+		}
+		relax(doc)
+		c := jsonschema.NewCompiler()
+		if err := c.AddResource(schemaURL, doc); err != nil {
+			compiled.err = err
+			return
+		}
+		compiled.schema, compiled.err = c.Compile(schemaURL)
+	})
+	return compiled.schema, compiled.err
+}
+
+// relax removes format keywords and uncompilable patterns. Only string
+// values are keywords; an object under "format" is a property definition.
+func relax(v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		if _, ok := v["format"].(string); ok {
+			delete(v, "format")
+		}
+		if p, ok := v["pattern"].(string); ok {
+			if _, err := regexp.Compile(p); err != nil {
+				delete(v, "pattern")
+			}
+		}
+		for _, c := range v {
+			relax(c)
+		}
+	case []any:
+		for _, c := range v {
+			relax(c)
+		}
+	}
+}
+
+// Problem is one place where a file breaks the schema or is not UTF-8.
+type Problem struct {
+	Line, Col int
+	Rule      string
+	// Job is the top-level key the problem is under ("" for none).
+	Job     string
+	Message string
+}
+
+// CheckEncoding reports a file Psych would not read: GitLab reads CI files
+// as UTF-8 only, so a UTF-16 or UTF-32 file (with or without a byte-order
+// mark) and invalid UTF-8 fail there with "invalid leading UTF-8 octet".
+// A UTF-8 byte-order mark is accepted, as Psych accepts it.
+func CheckEncoding(data []byte) *Problem {
+	boms := []struct {
+		bom  string
+		name string
+	}{
+		// UTF-32 first: its little-endian mark starts with UTF-16's.
+		{"\x00\x00\xfe\xff", "UTF-32 (big-endian)"},
+		{"\xff\xfe\x00\x00", "UTF-32 (little-endian)"},
+		{"\xfe\xff", "UTF-16 (big-endian)"},
+		{"\xff\xfe", "UTF-16 (little-endian)"},
+	}
+	for _, b := range boms {
+		if bytes.HasPrefix(data, []byte(b.bom)) {
+			return &Problem{Line: 1, Col: 1, Rule: RuleEncoding, Message: fmt.Sprintf(
+				"the file is %s, with a byte-order mark; GitLab reads CI files as UTF-8 only (Psych: invalid leading UTF-8 octet): save it as UTF-8", b.name)}
+		}
+	}
+	// Without a mark, UTF-16 text has a NUL byte beside every ASCII one.
+	if len(data) >= 2 && (data[0] == 0) != (data[1] == 0) {
+		return &Problem{Line: 1, Col: 1, Rule: RuleEncoding, Message: "the file looks like UTF-16 or UTF-32 (NUL bytes between the characters); GitLab reads CI files as UTF-8 only: save it as UTF-8"}
+	}
+	line, col := 1, 1
+	for i := 0; i < len(data); {
+		r, size := decodeRune(data[i:])
+		if r < 0 {
+			return &Problem{Line: line, Col: col, Rule: RuleEncoding, Message: fmt.Sprintf(
+				"byte 0x%02x at offset %d is not valid UTF-8; GitLab reads CI files as UTF-8 only (Psych: invalid leading UTF-8 octet): save the file as UTF-8", data[i], i)}
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		i += size
+	}
+	return nil
+}
+
+// decodeRune is utf8.DecodeRune that says -1 for an invalid sequence.
+func decodeRune(b []byte) (rune, int) {
+	r, size := utf8.DecodeRune(b)
+	if r == utf8.RuneError && size <= 1 {
+		return -1, 1
+	}
+	return r, size
+}
+
+// maxNodes bounds the loaded tree: aliases can make a small file huge (the
+// validator reports that as yaml-size before this runs; this is a guard).
+const maxNodes = 2_000_000
+
+// Check validates every document of data (a `spec:` header and the
+// configuration are separate documents) against the schema. It returns
+// no problem for YAML it cannot parse: the validator reports that.
+func Check(data []byte) ([]Problem, error) {
+	s, err := Schema()
+	if err != nil {
+		return nil, err
+	}
+	var out []Problem
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var doc yaml.Node
+		if err := decode(dec, &doc); err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			return out, nil // a syntax error: reported by the validator
+		}
+		l := &loader{nodes: map[string]located{}}
+		v, err := l.load(&doc, "", 0)
+		if err != nil || v == nil {
+			continue // too big, too deep, or empty: reported elsewhere
+		}
+		verr := s.Validate(v)
+		var ve *jsonschema.ValidationError
+		if !errors.As(verr, &ve) {
+			continue
+		}
+		out = append(out, l.problems(ve)...)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Line != out[j].Line {
+			return out[i].Line < out[j].Line
+		}
+		return out[i].Col < out[j].Col
+	})
+	return out, nil
+}
+
+func decode(dec *yaml.Decoder, doc *yaml.Node) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("yaml: %v", r)
+		}
+	}()
+	return dec.Decode(doc)
+}
+
+// located is where a JSON value came from: its key and value nodes, and
+// whether it passes through a !reference (whose value GitLab fills in
+// before validating, so the schema cannot judge it).
+type located struct {
+	key, value *yaml.Node
+	reference  bool
+}
+
+type loader struct {
+	nodes    map[string]located
+	anchored map[*yaml.Node]any
+	count    int
+}
+
+var printer = message.NewPrinter(language.English)
+
+// problems turns a validation error into positioned problems: the most
+// specific explanation under each failing value, once per place.
+func (l *loader) problems(ve *jsonschema.ValidationError) []Problem {
+	var leaves []*jsonschema.ValidationError
+	collect(ve, &leaves)
+	seen := map[string]bool{}
+	var out []Problem
+	for _, e := range leaves {
+		if l.underReference(e.InstanceLocation) {
+			continue
+		}
+		// A value shared through an alias is recorded where it was first
+		// loaded; elsewhere the nearest recorded parent stands for it.
+		var loc located
+		for i := len(e.InstanceLocation); i >= 0; i-- {
+			if c, ok := l.nodes[pointer(e.InstanceLocation[:i])]; ok {
+				loc = c
+				break
+			}
+		}
+		n := loc.value
+		what := display(e.InstanceLocation)
+		switch k := e.ErrorKind.(type) {
+		case *kind.AdditionalProperties:
+			// Point at the first unknown key itself.
+			for _, p := range k.Properties {
+				if c, ok := l.nodes[pointer(append(append([]string(nil), e.InstanceLocation...), p))]; ok && c.key != nil {
+					n = c.key
+					break
+				}
+			}
+		case *kind.Required:
+			if loc.key != nil {
+				n = loc.key
+			}
+		}
+		if n == nil {
+			n = &yaml.Node{Line: 1, Column: 1}
+		}
+		msg := fmt.Sprintf("%s does not match GitLab's CI schema: %s", what, e.ErrorKind.LocalizedString(printer))
+		if _, ok := e.ErrorKind.(*kind.Type); ok && n.Kind == yaml.ScalarNode && n.Style == 0 {
+			if _, str := scalar(n).(string); !str {
+				msg += fmt.Sprintf(" (GitLab's YAML 1.1 reader reads the unquoted `%s` as %v: quote it to mean the string)", n.Value, jsonText(scalar(n)))
+			}
+		}
+		key := fmt.Sprintf("%d:%d:%s", n.Line, n.Column, msg)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		job := ""
+		if len(e.InstanceLocation) > 0 {
+			job = e.InstanceLocation[0]
+		}
+		out = append(out, Problem{Line: n.Line, Col: n.Column, Rule: RuleSchema, Job: job, Message: msg})
+	}
+	return out
+}
+
+// collect gathers the errors that explain a failure. Under anyOf/oneOf it
+// keeps only the alternative that got furthest (the deepest failing value,
+// then the fewest errors), since listing why every other shape did not fit
+// either buries the one that was meant.
+func collect(e *jsonschema.ValidationError, out *[]*jsonschema.ValidationError) {
+	if len(e.Causes) == 0 {
+		*out = append(*out, e)
+		return
+	}
+	switch e.ErrorKind.(type) {
+	case *kind.AnyOf, *kind.OneOf:
+		var best []*jsonschema.ValidationError
+		bestDepth := -1
+		for _, c := range e.Causes {
+			var leaves []*jsonschema.ValidationError
+			collect(c, &leaves)
+			d := 0
+			for _, lf := range leaves {
+				d = max(d, len(lf.InstanceLocation))
+			}
+			// A type mismatch at the value itself means that shape was not
+			// meant at all.
+			if d == len(e.InstanceLocation) && len(leaves) == 1 {
+				if _, ok := leaves[0].ErrorKind.(*kind.Type); ok {
+					d--
+				}
+			}
+			if d > bestDepth || (d == bestDepth && len(leaves) < len(best)) {
+				best, bestDepth = leaves, d
+			}
+		}
+		*out = append(*out, best...)
+		return
+	}
+	for _, c := range e.Causes {
+		collect(c, out)
+	}
+}
+
+// underReference reports whether the value at loc or one of its parents
+// came from a !reference tag.
+func (l *loader) underReference(loc []string) bool {
+	for i := 0; i <= len(loc); i++ {
+		if n, ok := l.nodes[pointer(loc[:i])]; ok && n.reference {
+			return true
+		}
+	}
+	return false
+}
+
+// pointer is the JSON pointer of an instance location.
+func pointer(tokens []string) string {
+	var b strings.Builder
+	for _, t := range tokens {
+		b.WriteByte('/')
+		b.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(t))
+	}
+	return b.String()
+}
+
+// display shows an instance location as GitLab's messages do: keys joined
+// with ':' (`build:retry`), sequence indexes in brackets.
+func display(loc []string) string {
+	if len(loc) == 0 {
+		return "the top level"
+	}
+	var b strings.Builder
+	for i, t := range loc {
+		if isIndex(t) && i > 0 {
+			b.WriteString("[" + t + "]")
+			continue
+		}
+		if i > 0 {
+			b.WriteByte(':')
+		}
+		b.WriteString(t)
+	}
+	return "`" + b.String() + "`"
+}
+
+func isIndex(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func jsonText(v any) string {
+	if v == nil {
+		return "null"
+	}
+	return fmt.Sprint(v)
+}
