@@ -608,6 +608,7 @@ func (m *Manifest) findCycle() []string {
 func keyOf(name string) string {
 	return strings.TrimPrefix(manifestschema.KeyPath([]string{"targets", name}), "targets")
 }
+
 // unwrapPathErr drops the path an *fs.PathError repeats.
 func unwrapPathErr(err error) error {
 	var pe *fs.PathError
