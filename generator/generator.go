@@ -13,6 +13,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path"
+	"strings"
 
 	"gitlab.com/generate-config/generate-config/generator/changes"
 	"gitlab.com/generate-config/generate-config/generator/diag"
@@ -79,6 +81,11 @@ type Result struct {
 	// Warnings are about the manifest and the change set: unowned changed
 	// files, targets that match no file.
 	Warnings []Warning
+	// Files are the files to write, named: one, or output.files of them.
+	Files []schema.File
+	// Sizes are the files' sizes and estimated parsed sizes, with the
+	// limits they are measured against.
+	Sizes []schema.FileSize
 }
 
 // DefaultOutput is the generated file's name: what generate writes by
@@ -127,21 +134,47 @@ func Generate(ctx context.Context, in Input) (*Result, error) {
 	if name == "" {
 		name = DefaultOutput
 	}
-	if err := secrets.CheckOutput(name, doc.YAML); err != nil {
-		return nil, err
+	files := Files(name, doc)
+	for _, f := range files {
+		if err := secrets.CheckOutput(f.Name, f.Data); err != nil {
+			return nil, err
+		}
 	}
-	r := &Result{Selection: sel, Cells: results, Document: doc, Warnings: warnings}
+	r := &Result{Selection: sel, Cells: results, Document: doc, Warnings: warnings, Files: files}
 	origins := make(map[string]schema.Origin, len(doc.Origins))
 	for job, o := range doc.Origins {
 		origins[job] = schema.Origin{Cell: o.Cell, Template: o.Template}
 	}
 	// Validate the bytes GitLab will read, not the tree they came from: the
 	// encoder's output is what must pass.
-	r.Findings = schema.Validate(name, doc.YAML, schema.Options{Limits: limits, Origins: origins})
+	checked := schema.Check(files, schema.Options{Limits: limits, Origins: origins})
+	r.Findings, r.Sizes = checked.Findings, checked.Sizes
 	if schema.HasErrors(r.Findings) {
 		return r, FindingsError(r.Findings)
 	}
 	return r, nil
+}
+
+// OutputFiles names the n files of a child pipeline whose first file is
+// first: generated-config.yml, generated-config-2.yml, generated-config-3.yml.
+// The parent's trigger job includes all of them (manifest output.files).
+func OutputFiles(first string, n int) []string {
+	names := []string{first}
+	ext := path.Ext(first)
+	for i := 2; i <= n; i++ {
+		names = append(names, fmt.Sprintf("%s-%d%s", strings.TrimSuffix(first, ext), i, ext))
+	}
+	return names
+}
+
+// Files pairs the rendered files with their names (OutputFiles).
+func Files(first string, doc *render.Document) []schema.File {
+	names := OutputFiles(first, 1+len(doc.More))
+	files := []schema.File{{Name: names[0], Data: doc.YAML}}
+	for i, data := range doc.More {
+		files = append(files, schema.File{Name: names[i+1], Data: data})
+	}
+	return files
 }
 
 // FindingsError turns the validator's error findings into positioned

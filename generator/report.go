@@ -6,6 +6,7 @@ import (
 	"gitlab.com/generate-config/generate-config/generator/changes"
 	"gitlab.com/generate-config/generate-config/generator/selection"
 	"gitlab.com/generate-config/generate-config/internal/cidoc"
+	"gitlab.com/generate-config/generate-config/schema"
 )
 
 // Report connects each changed file to the jobs it caused: changed file →
@@ -21,9 +22,12 @@ type Report struct {
 	// UnownedPolicy is the manifest's unowned policy the run applied.
 	UnownedPolicy string    `json:"unowned_policy,omitempty"`
 	Warnings      []Warning `json:"warnings,omitempty"`
-	Jobs          int       `json:"jobs"` // visible jobs (Document.VisibleJobs)
-	Bytes         int       `json:"bytes"`
-	Noop          bool      `json:"noop"`
+	Jobs          int       `json:"jobs"`  // visible jobs (Document.VisibleJobs)
+	Bytes         int       `json:"bytes"` // of all output files
+	// Files are the output files with their size and estimated parsed size
+	// against GitLab's limits (include:artifact's 5 MB, max_yaml_size_bytes).
+	Files []schema.FileSize `json:"files"`
+	Noop  bool              `json:"noop"`
 }
 
 // TargetReport is a selection verdict with the jobs its cells produced.
@@ -53,9 +57,24 @@ type CellReport struct {
 	Jobs []string `json:"jobs"`
 }
 
+// ParsedPercent is the largest share of max_yaml_size_bytes that an output
+// file takes in GitLab's memory (estimated): the limit that binds first.
+func (r *Report) ParsedPercent() int {
+	p := 0
+	for _, f := range r.Files {
+		if f.MaxParsedBytes > 0 {
+			p = max(p, f.ParsedBytes*100/f.MaxParsedBytes)
+		}
+	}
+	return p
+}
+
 // NewReport builds the report of a generation.
 func NewReport(res changes.Resolution, r *Result) *Report {
-	rep := &Report{Changes: res, Unowned: r.Selection.Unowned, Ignored: r.Selection.Ignored, Warnings: r.Warnings, Noop: r.Document.Noop, Bytes: len(r.Document.YAML)}
+	rep := &Report{Changes: res, Unowned: r.Selection.Unowned, Ignored: r.Selection.Ignored, Warnings: r.Warnings, Noop: r.Document.Noop, Files: r.Sizes}
+	for _, f := range r.Sizes {
+		rep.Bytes += f.Bytes
+	}
 	cells := map[string][]CellReport{}
 	for _, c := range r.Cells {
 		names := make([]string, 0, len(c.Jobs))

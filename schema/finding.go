@@ -73,9 +73,12 @@ func HasErrors(fs []Finding) bool {
 
 // sortFindings orders by line, column, rule, then the rest, so output is
 // stable whatever order the checks ran in.
-func sortFindings(fs []Finding) {
+func sortFindings(fs []Finding, fileOrder map[string]int) {
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := fs[i], fs[j]
+		if a.Pos.File != b.Pos.File {
+			return fileOrder[a.Pos.File] < fileOrder[b.Pos.File]
+		}
 		if a.Pos.Line != b.Pos.Line {
 			return a.Pos.Line < b.Pos.Line
 		}

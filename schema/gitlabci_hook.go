@@ -35,6 +35,9 @@ func (v *validator) checkGitLabSchema(data []byte) {
 	lines := map[int]bool{}
 	jobs := map[string]bool{}
 	for _, f := range v.out {
+		if f.Pos.File != v.file {
+			continue // another file of the same pipeline
+		}
 		if f.Severity == SeverityError && f.Job != "" {
 			jobs[f.Job] = true
 		}

@@ -12,6 +12,9 @@ import (
 type Limits struct {
 	MaxFileBytes       int `json:"maxFileBytes,omitempty"`
 	MaxYAMLSizeBytes   int `json:"maxYamlSizeBytes,omitempty"`
+	// MaxTotalYAMLSizeBytes bounds the parsed size of all files of one
+	// configuration together.
+	MaxTotalYAMLSizeBytes int `json:"maxTotalYamlSizeBytes,omitempty"`
 	MaxYAMLDepth       int `json:"maxYamlDepth,omitempty"`
 	MaxIncludes        int `json:"maxIncludes,omitempty"`
 	MaxNeeds           int `json:"maxNeeds,omitempty"`
@@ -68,6 +71,9 @@ var LimitTable = []LimitInfo{
 	{"maxYamlSizeBytes", "max_yaml_size_bytes", 2 << 20, "bytes", true,
 		srcLimitsDoc + " §Maximum size and depth of CI/CD configuration YAML files; " + srcDeepSizeRb,
 		func(l *Limits) *int { return &l.MaxYAMLSizeBytes }},
+	{"maxTotalYamlSizeBytes", "ci_max_total_yaml_size_bytes", 150 * 2 << 20, "bytes", true,
+		srcLimitsDoc + " §Maximum size of the entire CI/CD configuration (max_yaml_size_bytes × ci_max_includes since GitLab 17.3)",
+		func(l *Limits) *int { return &l.MaxTotalYAMLSizeBytes }},
 	{"maxYamlDepth", "max_yaml_depth", 100, "levels", true,
 		srcLimitsDoc + " §Maximum size and depth of CI/CD configuration YAML files; " + srcDeepSizeRb,
 		func(l *Limits) *int { return &l.MaxYAMLDepth }},

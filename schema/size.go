@@ -32,6 +32,7 @@ func (v *validator) checkParsedSize(doc *yaml.Node) bool {
 	w.add(doc.Content[0], 0)
 	ok := true
 	size, limit := w.total(), v.lim.MaxYAMLSizeBytes
+	v.parsedSize = size
 	switch {
 	case size > limit:
 		ok = false
@@ -51,6 +52,18 @@ func (v *validator) checkParsedSize(doc *yaml.Node) bool {
 		v.warnf(w.deepest, RuleYAMLDepth, "", "the YAML nests %d levels deep, %d %% of max_yaml_depth %d", depth, percent(depth, v.lim.MaxYAMLDepth), v.lim.MaxYAMLDepth)
 	}
 	return ok
+}
+
+// checkTotalSize: GitLab also limits the parsed size of the whole
+// configuration, every included file together (ci_max_total_yaml_size_bytes).
+func (v *validator) checkTotalSize(total int) {
+	limit := v.lim.MaxTotalYAMLSizeBytes
+	switch {
+	case total > limit:
+		v.errorf(nil, RuleYAMLSize, "", "the files together take about %s in GitLab's memory (estimate), over ci_max_total_yaml_size_bytes %s", human(total), human(limit))
+	case v.nearLimit(total, limit):
+		v.warnf(nil, RuleYAMLSize, "", "the files together take about %s in GitLab's memory (estimate), %d %% of ci_max_total_yaml_size_bytes %s", human(total), percent(total, limit), human(limit))
+	}
 }
 
 func (v *validator) nearLimit(n, limit int) bool {

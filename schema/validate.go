@@ -28,10 +28,97 @@ type Options struct {
 // Validate checks one child pipeline file and returns its findings sorted
 // by line, column and rule. filename is used as given in positions.
 func Validate(filename string, data []byte, opts Options) []Finding {
-	v := &validator{file: filename, opts: opts, lim: opts.Limits.WithDefaults()}
-	if v.checkEncoding(data) { // gitlabci_hook.go
-		v.run(data)
-		v.checkGitLabSchema(data)
+	return ValidateFiles([]File{{Name: filename, Data: data}}, opts)
+}
+
+// File is one file of a child pipeline: trigger:include lists up to three
+// (Limits.MaxTriggerIncludes), which GitLab merges into one configuration.
+type File struct {
+	Name string
+	Data []byte
+}
+
+// ValidateFiles checks the files of one child pipeline. What GitLab checks
+// per file (encoding, syntax, the file and parsed-YAML size limits, GitLab's
+// schema) is checked on each; jobs, stages, needs and extends on their
+// merged configuration, since GitLab resolves them after merging; and the
+// parsed sizes together against ci_max_total_yaml_size_bytes. Findings name
+// the file they are in, sorted by file (in the order given), line, column
+// and rule.
+func ValidateFiles(files []File, opts Options) []Finding {
+	return Check(files, opts).Findings
+}
+
+// Checked is what Check found and measured.
+type Checked struct {
+	Findings []Finding
+	// Sizes are each file's size and estimated parsed size, in order, to
+	// show against the limits (Limits.WithDefaults).
+	Sizes []FileSize
+}
+
+// FileSize is one file's size on disk and its estimated parsed size in
+// GitLab's memory (ParsedSize); Parsed is 0 when the file did not parse.
+type FileSize struct {
+	Name           string `json:"name"`
+	Bytes          int    `json:"bytes"`
+	ParsedBytes    int    `json:"parsed_bytes"`
+	MaxBytes       int    `json:"max_bytes"`
+	MaxParsedBytes int    `json:"max_parsed_bytes"`
+}
+
+// Check is ValidateFiles with the sizes it measured.
+func Check(files []File, opts Options) Checked {
+	v := &validator{opts: opts, lim: opts.Limits.WithDefaults()}
+	sizes := make([]FileSize, len(files))
+	var docs []*cidoc.Document
+	encoded := make([]bool, len(files))
+	whole, total := true, 0
+	for i, f := range files {
+		v.file = f.Name
+		v.parsedSize = 0
+		encoded[i] = v.checkEncoding(f.Data) // gitlabci_hook.go
+		var doc *cidoc.Document
+		if encoded[i] {
+			doc = v.parse(f.Data)
+		}
+		sizes[i] = FileSize{Name: f.Name, Bytes: len(f.Data), ParsedBytes: v.parsedSize, MaxBytes: v.lim.MaxFileBytes, MaxParsedBytes: v.lim.MaxYAMLSizeBytes}
+		if doc == nil {
+			whole = false
+			continue
+		}
+		docs = append(docs, doc)
+		total += v.parsedSize
+	}
+	if len(files) > 1 && whole {
+		v.file = files[0].Name
+		v.checkTotalSize(total)
+		v.nodeFile = map[*yaml.Node]string{}
+		for i, d := range docs {
+			d.Nodes(func(n *yaml.Node) { v.nodeFile[n] = files[i].Name })
+		}
+	}
+	if whole && len(docs) > 0 {
+		v.cfg = docs[0]
+		if len(docs) > 1 {
+			v.cfg = cidoc.Merge(docs...)
+		}
+		v.checkGlobals()
+		v.checkJobs()
+		v.checkGraph()
+		v.checkPitfalls()
+	}
+	for i, f := range files {
+		if encoded[i] {
+			v.file = f.Name
+			v.checkGitLabSchema(f.Data)
+		}
+	}
+	order := map[string]int{}
+	for i, f := range files {
+		if _, ok := order[f.Name]; !ok {
+			order[f.Name] = i
+		}
 	}
 	for i := range v.out {
 		if o, ok := opts.Origins[v.out[i].Job]; ok && v.out[i].Job != "" {
@@ -39,20 +126,28 @@ func Validate(filename string, data []byte, opts Options) []Finding {
 			v.out[i].Origin = &o
 		}
 	}
-	sortFindings(v.out)
-	return dedupe(v.out)
+	sortFindings(v.out, order)
+	return Checked{Findings: dedupe(v.out), Sizes: sizes}
 }
 
 type validator struct {
-	file string
+	file string // the file being checked, or the first of several
 	opts Options
 	lim  Limits
 	out  []Finding
 	cfg  *cidoc.Document
+	// nodeFile names the file of each node when several files are checked
+	// together; nodes it lacks (made by extends merging) are in file.
+	nodeFile map[*yaml.Node]string
+	// parsedSize is the last parsed file's estimated parsed size.
+	parsedSize int
 }
 
 func (v *validator) report(n *yaml.Node, sev Severity, rule, job, format string, args ...any) {
 	pos := diag.Pos{File: v.file, Line: 1, Col: 1}
+	if f, ok := v.nodeFile[n]; ok && n != nil {
+		pos.File = f
+	}
 	if n != nil && n.Line > 0 {
 		pos.Line, pos.Col = n.Line, n.Column
 	}
@@ -83,12 +178,15 @@ func (v *validator) includedNote() string {
 	return ""
 }
 
-func (v *validator) run(data []byte) {
+// parse checks one file on its own, as GitLab does each included file, and
+// returns its document; nil when GitLab would stop at this file.
+func (v *validator) parse(data []byte) *cidoc.Document {
+	v.parsedSize = 0
 	v.checkFileSize(len(data))
 	if len(bytes.TrimSpace(data)) == 0 {
 		// GitLab: lib/gitlab/ci/config/external/file/base.rb
 		v.errorf(nil, RuleEmptyFile, "", "File `%s` is empty!", v.file)
-		return
+		return nil
 	}
 	doc, err := cidoc.Parse(data)
 	if err != nil {
@@ -99,30 +197,26 @@ func (v *validator) run(data []byte) {
 		}
 		v.errorf(&yaml.Node{Line: line, Column: 1}, RuleYAMLSyntax, "",
 			"Included file `%s` does not have valid YAML syntax! %s", v.file, err)
-		return
+		return nil
 	}
 	content := doc.Content
 	if content == nil || len(content.Content) == 0 || cidoc.KindOf(content) == cidoc.KindNull {
 		// Psych loads a comments-only file as nil; the loader then says
 		// "Invalid configuration format" (lib/gitlab/config/loader/yaml.rb).
 		v.errorf(content, RuleNotAMapping, "", "Invalid configuration format: the file has no content, only comments or `---`")
-		return
+		return nil
 	}
 	if doc.Root == nil {
 		root := cidoc.Resolve(content.Content[0])
 		v.errorf(root, RuleNotAMapping, "", "Invalid configuration format: the top level must be a mapping of keywords and jobs, not %s", kindPhrase([]string{cidoc.KindOf(root)}))
-		return
+		return nil
 	}
 	v.checkDuplicateKeys(doc)
 	v.checkYAML11(content, doc.Root)
 	if !v.checkParsedSize(content) {
-		return // GitLab stops at "The parsed YAML is too big"
+		return nil // GitLab stops at "The parsed YAML is too big"
 	}
-	v.cfg = doc
-	v.checkGlobals()
-	v.checkJobs()
-	v.checkGraph()
-	v.checkPitfalls()
+	return doc
 }
 
 // checkDuplicateKeys warns about keys repeated in one mapping: Psych keeps

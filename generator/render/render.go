@@ -20,6 +20,7 @@ import (
 	"gitlab.com/generate-config/generate-config/internal/cidoc"
 	"gitlab.com/generate-config/generate-config/internal/compact"
 	"gitlab.com/generate-config/generate-config/internal/yaml11"
+	"gitlab.com/generate-config/generate-config/schema"
 	"gitlab.com/generate-config/generate-config/schema/keywords"
 )
 
@@ -47,6 +48,13 @@ type Document struct {
 	Origins map[string]Origin // job → cell (absent for the no-op job)
 	Stages  []string
 	Noop    bool // no target was selected: the file holds the no-op job
+	// More are the second and third output files when the manifest's
+	// output.files asks for more than one (YAML is the first); the
+	// generator names them (generator.OutputFiles).
+	More [][]byte
+	// Merged is the pipeline as one document when it has several files
+	// (nil otherwise): see Whole.
+	Merged []byte
 	// Compaction says what compaction did; nil when it did nothing.
 	Compaction *Compaction
 }
@@ -57,6 +65,15 @@ type Document struct {
 type Compaction struct {
 	Templates     []string
 	Before, After int
+}
+
+// Whole is the pipeline as one YAML document, whatever the number of
+// files: what GitLab builds by merging them.
+func (d *Document) Whole() []byte {
+	if d.Merged != nil {
+		return d.Merged
+	}
+	return d.YAML
 }
 
 // VisibleJobs is the number of jobs GitLab runs: hidden templates (`.name`)
@@ -149,21 +166,96 @@ func Render(m *manifest.Manifest, results []evaluate.Result, h Header) (*Documen
 	for k, v := range m.Pipeline {
 		globals[k] = v
 	}
-	var top topLevel
+	var first topLevel
 	for _, k := range topLevelOrder {
 		if v, ok := globals[k]; ok {
-			top.add(k, v, k == "default")
+			first.add(k, v, k == "default")
 		}
 	}
-	for _, name := range doc.Jobs {
-		top.add(name, jobs[name], true)
+	files := splitJobs(doc.Jobs, jobs, max(m.Output.Files, 1), schema.ValueSize(globals))
+	if len(files) > 1 {
+		// The pipeline as one document, for what reads it whole (diagrams,
+		// diffs, scenario goldens); GitLab merges the files the same way.
+		all := first
+		for _, name := range doc.Jobs {
+			all.add(name, jobs[name], true)
+		}
+		out, err := encodeDocument(header(h, doc.VisibleJobs(), doc.Compaction), all)
+		if err != nil {
+			return nil, fmt.Errorf("encoding YAML: %w", err)
+		}
+		doc.Merged = out
 	}
-	out, err := encodeDocument(header(h, doc.VisibleJobs(), doc.Compaction), top)
-	if err != nil {
-		return nil, fmt.Errorf("encoding YAML: %w", err)
+	for i, names := range files {
+		top := topLevel{}
+		if i == 0 {
+			top = first
+		}
+		visible := 0
+		for _, name := range names {
+			top.add(name, jobs[name], true)
+			if !cidoc.IsHidden(name) {
+				visible++
+			}
+		}
+		if len(top.keys) == 0 {
+			// GitLab refuses an empty included file ("File `…` is empty!"),
+			// and a hidden job is the smallest content it accepts: its
+			// value must be present (lib/gitlab/ci/config/entry/hidden.rb).
+			top.add(fmt.Sprintf("%sfile-%d", compact.Prefix, i+1), emptyFileJob(i+1, len(files)), true)
+		}
+		head := header(h, doc.VisibleJobs(), doc.Compaction)
+		if len(files) > 1 {
+			head += fmt.Sprintf("\n# file %d of %d: %d of the jobs", i+1, len(files), visible)
+		}
+		out, err := encodeDocument(head, top)
+		if err != nil {
+			return nil, fmt.Errorf("encoding YAML: %w", err)
+		}
+		if i == 0 {
+			doc.YAML = out
+		} else {
+			doc.More = append(doc.More, out)
+		}
 	}
-	doc.YAML = out
 	return doc, nil
+}
+
+// splitJobs spreads the jobs, in name order, over n files of about the
+// same parsed size (schema.ValueSize); the first file also holds the
+// global keywords (first bytes) and, as their names sort first, the hidden
+// jobs. A job's needs and extends may name a job in another file: GitLab
+// resolves them after merging the files. A file may come out empty.
+func splitJobs(names []string, jobs map[string]any, n, first int) [][]string {
+	if n <= 1 {
+		return [][]string{names}
+	}
+	sizes := make([]int, len(names))
+	total := first
+	for i, name := range names {
+		sizes[i] = schema.ValueSize(name) + schema.ValueSize(jobs[name])
+		total += sizes[i]
+	}
+	out := make([][]string, n)
+	k, acc := 0, first
+	for i, name := range names {
+		// On to the next file once this one holds its share.
+		for k < n-1 && acc >= (k+1)*total/n {
+			k++
+		}
+		out[k] = append(out[k], name)
+		acc += sizes[i]
+	}
+	return out
+}
+
+// emptyFileJob is the content of an output file that holds no job this
+// time: the parent's trigger job includes every file, so each must exist
+// and be one GitLab accepts.
+func emptyFileJob(i, n int) map[string]any {
+	return map[string]any{"variables": map[string]any{
+		"GENERATE_CONFIG_FILE": fmt.Sprintf("%d of %d, without jobs this time", i, n),
+	}}
 }
 
 // wantCompaction applies the manifest's output.compact. "auto" compacts

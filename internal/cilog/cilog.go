@@ -137,6 +137,11 @@ const (
 	VarJobs      = "GENERATE_CONFIG_JOBS"
 	VarEmpty     = "GENERATE_CONFIG_EMPTY"
 	VarUnowned   = "GENERATE_CONFIG_UNOWNED"
+	// VarParsedPercent is the largest share of max_yaml_size_bytes any of
+	// the output files takes in GitLab's memory (the estimate), the limit
+	// that binds first.
+	VarParsedPercent = "GENERATE_CONFIG_PARSED_PERCENT"
+	VarFiles         = "GENERATE_CONFIG_FILES" // how many output files
 )
 
 // Dotenv is what the dotenv report says about a generation.
@@ -145,6 +150,10 @@ type Dotenv struct {
 	Jobs    int      // visible jobs in the file
 	Empty   bool     // only the no-op job: nothing to build
 	Unowned int      // changed files no target owns
+	// ParsedPercent is the largest file's parsed size as a share of
+	// max_yaml_size_bytes; Files is how many files the pipeline has.
+	ParsedPercent int
+	Files         int
 }
 
 // Encode writes the report: one KEY=value per line, no quotes, no empty
@@ -159,7 +168,9 @@ func (d Dotenv) Encode() []byte {
 			VarTruncated + "=" + strconv.FormatBool(truncated) + "\n" +
 			VarJobs + "=" + strconv.Itoa(d.Jobs) + "\n" +
 			VarEmpty + "=" + strconv.FormatBool(d.Empty) + "\n" +
-			VarUnowned + "=" + strconv.Itoa(d.Unowned) + "\n"
+			VarUnowned + "=" + strconv.Itoa(d.Unowned) + "\n" +
+			VarParsedPercent + "=" + strconv.Itoa(d.ParsedPercent) + "\n" +
+			VarFiles + "=" + strconv.Itoa(d.Files) + "\n"
 	}
 	// The longest the other lines can be (with "true"), and the file must
 	// stay strictly below the limit.

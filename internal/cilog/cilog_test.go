@@ -97,9 +97,9 @@ func parseDotenv(t *testing.T, data []byte) map[string]string {
 }
 
 func TestDotenv(t *testing.T) {
-	d := Dotenv{Targets: []string{"libs/core", "services/api"}, Jobs: 12}
+	d := Dotenv{Targets: []string{"libs/core", "services/api"}, Jobs: 12, ParsedPercent: 93, Files: 2}
 	got := string(d.Encode())
-	want := "GENERATE_CONFIG_TARGETS=libs/core,services/api\nGENERATE_CONFIG_TARGET_COUNT=2\nGENERATE_CONFIG_TARGETS_TRUNCATED=false\nGENERATE_CONFIG_JOBS=12\nGENERATE_CONFIG_EMPTY=false\nGENERATE_CONFIG_UNOWNED=0\n"
+	want := "GENERATE_CONFIG_TARGETS=libs/core,services/api\nGENERATE_CONFIG_TARGET_COUNT=2\nGENERATE_CONFIG_TARGETS_TRUNCATED=false\nGENERATE_CONFIG_JOBS=12\nGENERATE_CONFIG_EMPTY=false\nGENERATE_CONFIG_UNOWNED=0\nGENERATE_CONFIG_PARSED_PERCENT=93\nGENERATE_CONFIG_FILES=2\n"
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
@@ -120,7 +120,7 @@ func TestDotenvInjection(t *testing.T) {
 	}
 	data := Dotenv{Targets: names, Jobs: 3}.Encode()
 	vars := parseDotenv(t, data)
-	if len(vars) != 6 {
+	if len(vars) != 8 {
 		t.Fatalf("got %d variables: %v", len(vars), vars)
 	}
 	if vars[VarEmpty] != "false" || vars[VarJobs] != "3" || vars[VarCount] != "9" {

@@ -18,13 +18,20 @@ func inCI(f *Factory) bool { return f.Getenv("CI") == "true" }
 
 // dotenvReport is what the dotenv report says about a run.
 func dotenvReport(rep *generator.Report) cilog.Dotenv {
-	d := cilog.Dotenv{Targets: []string{}, Jobs: rep.Jobs, Empty: rep.Noop, Unowned: len(rep.Unowned)}
+	d := cilog.Dotenv{Targets: []string{}, Jobs: rep.Jobs, Empty: rep.Noop, Unowned: len(rep.Unowned), ParsedPercent: rep.ParsedPercent(), Files: len(rep.Files)}
 	for _, t := range rep.Targets {
 		if t.Selected {
 			d.Targets = append(d.Targets, t.Name)
 		}
 	}
 	return d
+}
+
+func pct(n, limit int) float64 {
+	if limit <= 0 {
+		return 0
+	}
+	return 100 * float64(n) / float64(limit)
 }
 
 // printRunDetails is the inside of the first collapsed section: the change
@@ -43,14 +50,21 @@ func printCITable(w io.Writer, run *generation, dotenv string, color bool) {
 	rep := run.report
 	fmt.Fprintln(w, cilog.Paint(color, cilog.Bold, "generate-config summary"))
 	printSummary(w, rep, run.manifest)
-	limit := run.manifest.Limits.WithDefaults().MaxFileBytes
 	c := rep.Changes
-	rows := [][2]string{
-		{"limit", fmt.Sprintf("%d of %d bytes (%.1f%%) of GitLab's include:artifact limit", rep.Bytes, limit, 100*float64(rep.Bytes)/float64(limit))},
-		{"base", orDash(c.Base)},
-		{"head", orDash(c.Head)},
-		{"rule", c.Rule},
+	var rows [][2]string
+	for _, f := range rep.Files {
+		// The parsed size binds first: GitLab's max_yaml_size_bytes (2 MB
+		// on GitLab.com) prices the loaded objects, several times the
+		// file's bytes, which have 5 MB (include:artifact).
+		rows = append(rows,
+			[2]string{"parsed", fmt.Sprintf("%s: about %d of %d bytes (%.1f%%) of max_yaml_size_bytes", f.Name, f.ParsedBytes, f.MaxParsedBytes, pct(f.ParsedBytes, f.MaxParsedBytes))},
+			[2]string{"size", fmt.Sprintf("%s: %d of %d bytes (%.1f%%) of the include:artifact limit", f.Name, f.Bytes, f.MaxBytes, pct(f.Bytes, f.MaxBytes))})
 	}
+	rows = append(rows,
+		[2]string{"base", orDash(c.Base)},
+		[2]string{"head", orDash(c.Head)},
+		[2]string{"rule", c.Rule},
+	)
 	if len(rep.Ignored) > 0 {
 		rows = append(rows, [2]string{"ignored", fmt.Sprintf("%d changed file(s) the manifest's ignore patterns say need no build", len(rep.Ignored))})
 	}

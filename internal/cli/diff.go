@@ -197,7 +197,7 @@ func diffGenerate(ctx context.Context, f *Factory, repo fs.FS, config string, re
 	if err != nil {
 		return nil, err
 	}
-	return r.Document.YAML, nil
+	return r.Document.Whole(), nil
 }
 
 // atRevision names the revision in the positions of errors from its

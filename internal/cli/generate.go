@@ -19,6 +19,7 @@ import (
 	"gitlab.com/generate-config/generate-config/internal/cilog"
 	"gitlab.com/generate-config/generate-config/internal/gitrun"
 	"gitlab.com/generate-config/generate-config/internal/output"
+	"gitlab.com/generate-config/generate-config/schema"
 )
 
 // GenerateOptions are the inputs of `generate`.
@@ -53,7 +54,8 @@ so a typo never builds nothing in silence.
 
 When CI=true (in a GitLab job), the log shows each phase in a collapsible
 section, ends with a table (the selected targets with their reason, the job
-count, the file's size against GitLab's include:artifact limit, the base,
+count, each file's parsed size against max_yaml_size_bytes and its size
+against the include:artifact limit, the base,
 head and rule), and a dotenv report is written beside the output
 (generate-config.env; --dotenv FILE to choose, --dotenv='' for none) for
 artifacts:reports:dotenv:
@@ -65,6 +67,10 @@ artifacts:reports:dotenv:
   GENERATE_CONFIG_JOBS               the number of jobs
   GENERATE_CONFIG_EMPTY              true when only the no-op job is there
   GENERATE_CONFIG_UNOWNED            changed files no target owns (a count)
+  GENERATE_CONFIG_PARSED_PERCENT     the largest share of max_yaml_size_bytes
+                                     an output file takes (GitLab's parsed
+                                     size, estimated): the limit that binds
+  GENERATE_CONFIG_FILES              how many output files (output.files)
 
 In a target name, control characters, ',' and '$' are written as '_', so a
 name can neither start another variable nor be expanded by GitLab.
@@ -168,7 +174,7 @@ func generateRun(ctx context.Context, opts *GenerateOptions) error {
 		printCITable(f.IO.ErrOut, run, dotenv, color)
 	} else {
 		printSummary(f.IO.ErrOut, run.report, run.manifest)
-		fmt.Fprintf(f.IO.ErrOut, "wrote %s (%d bytes)\n", cilog.Quote(filepath.ToSlash(opts.Output)), len(run.result.Document.YAML))
+		printWritten(f.IO.ErrOut, run.result.Files)
 		if dotenv != "" {
 			fmt.Fprintf(f.IO.ErrOut, "wrote %s\n", cilog.Quote(dotenv))
 		}
@@ -206,14 +212,19 @@ func writeOutputs(opts *GenerateOptions, run *generation, ci bool) (string, erro
 		files = append(files, output.File{Name: resolvePath(f, name), Data: data})
 		return os.MkdirAll(filepath.Dir(resolvePath(f, name)), 0o755)
 	}
-	if err := add(opts.Output, run.result.Document.YAML); err != nil {
-		return "", fmt.Errorf("writing %s: %w; nothing was written", cilog.Quote(shown[0]), stripPathErr(confined(err)))
+	// The child pipeline's files: one, or the manifest's output.files,
+	// named after --output (generator.OutputFiles).
+	outputs := run.result.Files
+	for i, out := range outputs {
+		if err := add(out.Name, out.Data); err != nil {
+			return "", fmt.Errorf("writing %s: %w; nothing was written", cilog.Quote(shown[i]), stripPathErr(confined(err)))
+		}
 	}
 	var data []byte
 	if opts.Dotenv != "" && (ci || opts.DotenvSet) {
 		data = dotenvReport(run.report).Encode()
 		if err := add(opts.Dotenv, data); err != nil {
-			return "", fmt.Errorf("writing %s: %w; nothing was written", cilog.Quote(shown[1]), stripPathErr(confined(err)))
+			return "", fmt.Errorf("writing %s: %w; nothing was written", cilog.Quote(shown[len(outputs)]), stripPathErr(confined(err)))
 		}
 	}
 	if err := output.WriteFiles(files...); err != nil {
@@ -229,16 +240,24 @@ func writeOutputs(opts *GenerateOptions, run *generation, ci bool) (string, erro
 		return "", fmt.Errorf("writing %s: %w; nothing was written", cilog.Quote(name), stripPathErr(err))
 	}
 	if ci {
-		fmt.Fprintf(f.IO.ErrOut, "wrote %s (%d bytes)\n", cilog.Quote(shown[0]), len(run.result.Document.YAML))
+		printWritten(f.IO.ErrOut, outputs)
 	}
-	if len(files) == 1 {
+	if len(files) == len(outputs) {
 		return "", nil
 	}
+	dotenv := shown[len(outputs)]
 	if ci {
 		// The section shows what the next jobs will read.
-		fmt.Fprintf(f.IO.ErrOut, "wrote %s:\n%s", cilog.Quote(shown[1]), data)
+		fmt.Fprintf(f.IO.ErrOut, "wrote %s:\n%s", cilog.Quote(dotenv), data)
 	}
-	return shown[1], nil
+	return dotenv, nil
+}
+
+// printWritten says which files of the child pipeline were written.
+func printWritten(w io.Writer, files []schema.File) {
+	for _, out := range files {
+		fmt.Fprintf(w, "wrote %s (%d bytes)\n", cilog.Quote(out.Name), len(out.Data))
+	}
 }
 
 // printWarnings shows the validator's warnings; errors never get this far

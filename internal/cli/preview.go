@@ -92,7 +92,7 @@ func previewRun(cmd *cobra.Command, opts *PreviewOptions) error {
 		if opts.Format == "dot" {
 			draw = graph.DOT
 		}
-		text, err := draw(run.result.Document.YAML)
+		text, err := draw(run.result.Document.Whole())
 		if err != nil {
 			return err
 		}
@@ -101,8 +101,19 @@ func previewRun(cmd *cobra.Command, opts *PreviewOptions) error {
 		}
 		printSummary(f.IO.ErrOut, run.report, run.manifest)
 	default:
-		if _, err := f.IO.Out.Write(run.result.Document.YAML); err != nil {
-			return err
+		// Each output file; with several (output.files), as a YAML stream
+		// whose documents say which file they are.
+		for i, out := range run.result.Files {
+			if len(run.result.Files) > 1 {
+				sep := "---\n"
+				if i == 0 {
+					sep = ""
+				}
+				fmt.Fprintf(f.IO.Out, "%s# ---- %s ----\n", sep, cilog.Quote(out.Name))
+			}
+			if _, err := f.IO.Out.Write(out.Data); err != nil {
+				return err
+			}
 		}
 		printSummary(f.IO.ErrOut, run.report, run.manifest)
 	}
@@ -175,6 +186,10 @@ func printSummary(w io.Writer, rep *generator.Report, m *manifest.Manifest) {
 		fmt.Fprintf(w, "unowned: %s\n", unownedText(rep))
 	}
 	fmt.Fprintf(w, "jobs: %d, size: %d bytes\n", rep.Jobs, rep.Bytes)
+	for _, f := range rep.Files {
+		fmt.Fprintf(w, "  %s: parsed about %d of %d bytes (%.1f%%, max_yaml_size_bytes), file %d of %d bytes (%.1f%%, include:artifact)\n",
+			cilog.Quote(f.Name), f.ParsedBytes, f.MaxParsedBytes, pct(f.ParsedBytes, f.MaxParsedBytes), f.Bytes, f.MaxBytes, pct(f.Bytes, f.MaxBytes))
+	}
 }
 
 // unownedText says how many changed files no target owns, names the first

@@ -21,6 +21,10 @@ type ValidateOptions struct {
 	Strict  bool     // warnings fail too
 	Level   int      // pipeline nesting level of the files (1 = child)
 	Limits  schema.Limits
+	// Together: the files are the trigger:include list of one child
+	// pipeline (output.files), checked each on its own for GitLab's
+	// per-file limits and merged for the rest.
+	Together bool
 }
 
 // NewCmdValidate builds `validate`; runF replaces validateRun in tests.
@@ -55,6 +59,9 @@ administrator can change. FILE "-" reads standard input.`,
   # A self-managed instance with larger limits:
   generate-config validate --max-yaml-size-bytes 4194304 --max-includes 300 child.yml
 
+  # The files of one child pipeline (the manifest's output.files: 3):
+  generate-config validate --together generated-config.yml generated-config-2.yml generated-config-3.yml
+
   # A grandchild pipeline's file (it may not trigger further children):
   generate-config validate --pipeline-level 2 grandchild.yml`,
 		Args: cobra.MinimumNArgs(1),
@@ -80,6 +87,7 @@ administrator can change. FILE "-" reads standard input.`,
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Format, "format", "text", "output `FORMAT`: text, json or codequality")
 	fl.BoolVar(&opts.Strict, "strict", false, "exit 1 on warnings too")
+	fl.BoolVar(&opts.Together, "together", false, "the files are one child pipeline's trigger:include list: each is checked against the per-file limits, their merged configuration against the rest")
 	fl.IntVar(&opts.Level, "pipeline-level", 1, "nesting level the files run at: 1 for a child of the parent pipeline, 2 for a grandchild")
 	for _, li := range schema.LimitTable {
 		if !li.Admin {
@@ -109,6 +117,7 @@ func validateRun(opts *ValidateOptions) error {
 	f := opts.Factory
 	all := []schema.Finding{}
 	failed := false
+	var together []schema.File
 	for _, name := range opts.Files {
 		data, display, err := readValidateInput(f, name)
 		if err != nil {
@@ -116,7 +125,14 @@ func validateRun(opts *ValidateOptions) error {
 			failed = true
 			continue
 		}
+		if opts.Together {
+			together = append(together, schema.File{Name: display, Data: data})
+			continue
+		}
 		all = append(all, schema.Validate(display, data, schema.Options{Limits: opts.Limits, Level: opts.Level})...)
+	}
+	if len(together) > 0 && !failed {
+		all = schema.ValidateFiles(together, schema.Options{Limits: opts.Limits, Level: opts.Level})
 	}
 	errs, warns := 0, 0
 	for _, fd := range all {

@@ -418,7 +418,7 @@ func Generate(ctx context.Context, repo fs.FS, m *manifest.Manifest, s *Scenario
 	if err != nil {
 		return nil, err
 	}
-	return res.Document.YAML, nil
+	return res.Document.Whole(), nil
 }
 
 func contains(list []string, s string) bool {
