@@ -10,22 +10,22 @@ import (
 // A zero (or negative) field means "GitLab's default" (see LimitTable), so a
 // manifest or a flag can override one limit and leave the others alone.
 type Limits struct {
-	MaxFileBytes       int `json:"maxFileBytes,omitempty"`
-	MaxYAMLSizeBytes   int `json:"maxYamlSizeBytes,omitempty"`
+	MaxFileBytes     int `json:"maxFileBytes,omitempty"`
+	MaxYAMLSizeBytes int `json:"maxYamlSizeBytes,omitempty"`
 	// MaxTotalYAMLSizeBytes bounds the parsed size of all files of one
 	// configuration together.
 	MaxTotalYAMLSizeBytes int `json:"maxTotalYamlSizeBytes,omitempty"`
-	MaxYAMLDepth       int `json:"maxYamlDepth,omitempty"`
-	MaxIncludes        int `json:"maxIncludes,omitempty"`
-	MaxNeeds           int `json:"maxNeeds,omitempty"`
-	MaxTriggerIncludes int `json:"maxTriggerIncludes,omitempty"`
-	MaxChildDepth      int `json:"maxChildDepth,omitempty"`
-	MaxParallel        int `json:"maxParallel,omitempty"`
-	MaxMatrixJobs      int `json:"maxMatrixJobs,omitempty"`
-	MaxJobNameLength   int `json:"maxJobNameLength,omitempty"`
-	MaxRulesChanges    int `json:"maxRulesChanges,omitempty"`
-	MaxRulesExists     int `json:"maxRulesExists,omitempty"`
-	MaxExtendsDepth    int `json:"maxExtendsDepth,omitempty"`
+	MaxYAMLDepth          int `json:"maxYamlDepth,omitempty"`
+	MaxIncludes           int `json:"maxIncludes,omitempty"`
+	MaxNeeds              int `json:"maxNeeds,omitempty"`
+	MaxTriggerIncludes    int `json:"maxTriggerIncludes,omitempty"`
+	MaxChildDepth         int `json:"maxChildDepth,omitempty"`
+	MaxParallel           int `json:"maxParallel,omitempty"`
+	MaxMatrixJobs         int `json:"maxMatrixJobs,omitempty"`
+	MaxJobNameLength      int `json:"maxJobNameLength,omitempty"`
+	MaxRulesChanges       int `json:"maxRulesChanges,omitempty"`
+	MaxRulesExists        int `json:"maxRulesExists,omitempty"`
+	MaxExtendsDepth       int `json:"maxExtendsDepth,omitempty"`
 	// WarnPercent is the share of a size limit (file bytes, parsed YAML
 	// bytes, depth) at which a warning shows the usage (GitLab issue
 	// 382389 asks for exactly this: "warn at 90 %").
