@@ -43,6 +43,8 @@ const (
 	RuleDuplicateKey           = "duplicate-key"
 	RuleChildMergeRequest      = "child-mr-source"
 	RuleEmptyPipeline          = "empty-pipeline"
+	RuleSpecInputs             = "spec-inputs"
+	RuleInputsInterpolation    = "inputs-interpolation"
 )
 
 // RuleInfo describes a rule for documentation and tests.
@@ -95,4 +97,6 @@ var RuleTable = []RuleInfo{
 	{RuleDuplicateKey, SeverityWarning, "", "a key (often a job) defined twice in one mapping; GitLab keeps the last"},
 	{RuleChildMergeRequest, SeverityWarning, "", "a merge_request_event condition, which never matches in a child pipeline"},
 	{RuleEmptyPipeline, SeverityWarning, "", "every job is filtered out by rules in a child pipeline"},
+	{RuleSpecInputs, SeverityError, "", "a spec:inputs header GitLab rejects, or an input value that is missing, not declared, of the wrong type, not an option or not matching its regex"},
+	{RuleInputsInterpolation, SeverityError, "", "a $[[ ]] block naming an undeclared input, or with a function GitLab does not know"},
 }

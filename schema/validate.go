@@ -20,6 +20,11 @@ type Options struct {
 	// Origins maps a job name to the matrix cell and template that
 	// produced it, so findings can name them.
 	Origins map[string]Origin
+	// Inputs are the values given to the file's `spec: inputs:` (as an
+	// include:inputs or a component's inputs would give them: string,
+	// bool, int or float64, []any); inputs not given take their default.
+	// Ignored for a file without a spec header.
+	Inputs map[string]any
 	// Level is how deep in the pipeline hierarchy the validated file runs:
 	// 0 or 1 for a child of the parent pipeline (what generate writes), 2
 	// for a grandchild. A trigger of a child pipeline in a file at level
@@ -101,6 +106,9 @@ func (v *validator) run(data []byte) {
 		return
 	}
 	content := contentDocument(docs)
+	if spec := specHeader(docs); spec != nil {
+		v.interpolateInputs(spec, content)
+	}
 	if content == nil || len(content.Content) == 0 || kindOf(content) == kindNull {
 		// Psych loads a comments-only file as nil; the loader then says
 		// "Invalid configuration format" (lib/gitlab/config/loader/yaml.rb).
@@ -173,6 +181,47 @@ func contentDocument(docs []*yaml.Node) *yaml.Node {
 		}
 	}
 	return docs[0]
+}
+
+// specHeader returns the value of the header document's `spec:`, or nil
+// when the file has no header.
+func specHeader(docs []*yaml.Node) *yaml.Node {
+	if len(docs) > 1 && len(docs[0].Content) > 0 {
+		if ps := entries(docs[0].Content[0]); len(ps) == 1 && keyString(ps[0].Key) == "spec" {
+			return ps[0].Value
+		}
+	}
+	return nil
+}
+
+// Interpolate returns the configuration of a file with a `spec: inputs:`
+// header as GitLab would see it with the given inputs (defaults for the
+// others): the header dropped and every `$[[ inputs.NAME ]]` replaced. A
+// file without a header is returned as it is. The findings are those of
+// the header and the interpolation alone; Validate runs every check.
+func Interpolate(filename string, data []byte, inputs map[string]any) ([]byte, []Finding) {
+	v := &validator{file: filename, opts: Options{Inputs: inputs}}
+	docs, err := parseDocuments(data)
+	if err != nil {
+		v.errorf(nil, RuleYAMLSyntax, "", "Included file `%s` does not have valid YAML syntax! %s", filename, err)
+		return nil, v.out
+	}
+	spec := specHeader(docs)
+	if spec == nil {
+		return data, nil
+	}
+	content := contentDocument(docs)
+	v.interpolateInputs(spec, content)
+	sortFindings(v.out)
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(content); err != nil {
+		v.errorf(nil, RuleYAMLSyntax, "", "%v", err)
+		return nil, v.out
+	}
+	enc.Close()
+	return b.Bytes(), dedupe(v.out)
 }
 
 // checkDuplicateKeys warns about keys repeated in one mapping: Psych keeps
