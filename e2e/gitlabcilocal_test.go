@@ -213,10 +213,24 @@ type exampleRemote struct {
 	head      string // feature's tip after the second push
 }
 
-func newExampleRemote(t *testing.T, root, tmp string, env []string) *exampleRemote {
+//
+// extra files (path → content, '/'-separated) are added to the example, or
+// replace its files, in the first commit.
+func newExampleRemote(t *testing.T, root, tmp string, env []string, extra ...map[string][]byte) *exampleRemote {
 	t.Helper()
 	work := filepath.Join(tmp, "seed")
 	copyExample(t, filepath.Join(root, "testdata", "example"), work)
+	for _, files := range extra {
+		for name, data := range files {
+			p := filepath.Join(work, filepath.FromSlash(name))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	r := &exampleRemote{dir: filepath.Join(tmp, "origin.git"), env: env}
 
 	git(t, env, work, "init", "-q", "-b", "main")
