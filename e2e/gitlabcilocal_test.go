@@ -213,8 +213,7 @@ type exampleRemote struct {
 	head      string // feature's tip after the second push
 }
 
-//
-// extra files (path → content, '/'-separated) are added to the example, or
+// newExampleRemote builds the remote with that history. The extra files (path → content, '/'-separated) are added to the example, or
 // replace its files, in the first commit.
 func newExampleRemote(t *testing.T, root, tmp string, env []string, extra ...map[string][]byte) *exampleRemote {
 	t.Helper()
