@@ -382,4 +382,3 @@ func copyTree(src, dst string, dstIsDir bool) error {
 		return copyFile(p, filepath.Join(dst, rel))
 	})
 }
-
