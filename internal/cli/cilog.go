@@ -42,7 +42,7 @@ func printRunDetails(w io.Writer, rep *generator.Report) {
 func printCITable(w io.Writer, run *generation, dotenv string, color bool) {
 	rep := run.report
 	fmt.Fprintln(w, cilog.Paint(color, cilog.Bold, "generate-config summary"))
-	printSummary(w, rep, run.manifest)
+	printSummary(w, rep, run.manifest, color)
 	limit := 5 << 20
 	if l, err := generator.Limits(run.manifest); err == nil {
 		limit = l.WithDefaults().MaxFileBytes

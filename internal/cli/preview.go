@@ -10,6 +10,7 @@ import (
 
 	"gitlab.com/generate-config/generate-config/generator"
 	"gitlab.com/generate-config/generate-config/generator/manifest"
+	"gitlab.com/generate-config/generate-config/internal/cilog"
 	"gitlab.com/generate-config/generate-config/internal/graph"
 )
 
@@ -21,6 +22,7 @@ type PreviewOptions struct {
 	Format  string
 	Changes changeFlags
 	Workers int
+	Color   string // auto, always or never: the summary's colours
 }
 
 var previewFormats = []string{"yaml", "json", "summary", "mermaid", "dot"}
@@ -43,6 +45,9 @@ DOT is for Graphviz (dot -Tsvg) and very large pipelines.`,
 		Example: `  # What would the merge request's child pipeline hold?
   generate-config preview
 
+  # The summary alone, in colour even when piped:
+  generate-config preview --all --format summary --color=always
+
   # For an explicit change, as JSON:
   generate-config preview --changed libs/core/lib.go --format json
 
@@ -59,6 +64,9 @@ DOT is for Graphviz (dot -Tsvg) and very large pipelines.`,
 			if !contains(previewFormats, opts.Format) {
 				return usagef("--format must be one of %s, not %q", strings.Join(previewFormats, ", "), opts.Format)
 			}
+			if _, err := cilog.UseColor(opts.Color, f.LookupEnv, f.IO.ErrOut); err != nil {
+				return usageError{err}
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -67,6 +75,7 @@ DOT is for Graphviz (dot -Tsvg) and very large pipelines.`,
 	}
 	registerRepoFlags(cmd, &opts.Dir, &opts.Config, &opts.Workers)
 	cmd.Flags().StringVar(&opts.Format, "format", "yaml", "output `FORMAT`: "+strings.Join(previewFormats, ", "))
+	cmd.Flags().StringVar(&opts.Color, "color", cilog.ColorAuto, "colour the summary: auto (on a terminal, unless NO_COLOR is set), always or never")
 	opts.Changes.register(cmd)
 	return cmd
 }
@@ -78,11 +87,15 @@ func previewRun(cmd *cobra.Command, opts *PreviewOptions) error {
 		return err
 	}
 	run.printWarnings(f.IO.ErrOut)
+	colorOn := func(w io.Writer) bool {
+		on, _ := cilog.UseColor(opts.Color, f.LookupEnv, w)
+		return on
+	}
 	switch opts.Format {
 	case "json":
 		return writeJSON(f.IO.Out, run.report)
 	case "summary":
-		printSummary(f.IO.Out, run.report, run.manifest)
+		printSummary(f.IO.Out, run.report, run.manifest, colorOn(f.IO.Out))
 	case "mermaid", "dot":
 		// Drawn from the YAML itself, as GitLab will read it.
 		draw := graph.Mermaid
@@ -96,12 +109,12 @@ func previewRun(cmd *cobra.Command, opts *PreviewOptions) error {
 		if _, err := io.WriteString(f.IO.Out, text); err != nil {
 			return err
 		}
-		printSummary(f.IO.ErrOut, run.report, run.manifest)
+		printSummary(f.IO.ErrOut, run.report, run.manifest, colorOn(f.IO.ErrOut))
 	default:
 		if _, err := f.IO.Out.Write(run.result.Document.YAML); err != nil {
 			return err
 		}
-		printSummary(f.IO.ErrOut, run.report, run.manifest)
+		printSummary(f.IO.ErrOut, run.report, run.manifest, colorOn(f.IO.ErrOut))
 	}
 	return nil
 }
@@ -113,8 +126,9 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 // printSummary fits on one screen: the base, each selected target with its
-// first reason, and the size of the result.
-func printSummary(w io.Writer, rep *generator.Report, m *manifest.Manifest) {
+// first reason, and the size of the result; with color, the count line is
+// bold and the target names cyan.
+func printSummary(w io.Writer, rep *generator.Report, m *manifest.Manifest, color bool) {
 	c := rep.Changes
 	if c.All {
 		fmt.Fprintf(w, "changes: everything (%s): %s\n", c.Rule, c.Reason)
@@ -127,7 +141,7 @@ func printSummary(w io.Writer, rep *generator.Report, m *manifest.Manifest) {
 			selected++
 		}
 	}
-	fmt.Fprintf(w, "selected %d of %d targets\n", selected, len(rep.Targets))
+	fmt.Fprintln(w, cilog.Paint(color, cilog.Bold, fmt.Sprintf("selected %d of %d targets", selected, len(rep.Targets))))
 	const maxLines = 20
 	shown := 0
 	for _, t := range rep.Targets {
@@ -143,7 +157,7 @@ func printSummary(w io.Writer, rep *generator.Report, m *manifest.Manifest) {
 		for _, cell := range t.Cells {
 			jobs += len(cell.Jobs)
 		}
-		fmt.Fprintf(w, "  %-28s %3d job(s)  %s\n", t.Name, jobs, describeReason(t))
+		fmt.Fprintf(w, "  %s %3d job(s)  %s\n", cilog.Paint(color, cilog.Cyan, fmt.Sprintf("%-28s", t.Name)), jobs, describeReason(t))
 	}
 	if rep.Noop {
 		fmt.Fprintln(w, "no target selected: the file holds the no-op job only")
