@@ -49,7 +49,7 @@ DOT is for Graphviz (dot -Tsvg) and very large pipelines.`,
   generate-config preview --all --format summary --color=always
 
   # For an explicit change, as JSON:
-  generate-config preview --changed libs/core/lib.go --format json
+  generate-config preview --changed libs/core/core.go --format json
 
   # A picture of the pipeline for a merge request description:
   generate-config preview --format mermaid
