@@ -108,9 +108,8 @@ func TestExampleParentPipelineInGitLabCILocal(t *testing.T) {
 	}
 	t.Logf("gitlab-ci-local %s", bytes.TrimSpace(out))
 
-	// The binary the generate-config job finds on PATH: the job's script
-	// only falls back to `go install ...@latest` without one, and that
-	// fails offline (GOPROXY=off below), so the job tests this tree.
+	// The binary the generate-config job finds on PATH, as the job's image
+	// provides it (the shell executor ignores image:), built from this tree.
 	binDir := filepath.Join(tmp, "bin")
 	build := exec.Command("go", "build", "-o", filepath.Join(binDir, "generate-config"), "./cmd/generate-config")
 	build.Dir = root
