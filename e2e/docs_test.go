@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
 
 	"gitlab.com/generate-config/generate-config/internal/cli"
 	"gitlab.com/generate-config/generate-config/schema"
@@ -282,6 +283,25 @@ func (d *docEnv) checkYAML(t *testing.T, b block, runIn string) {
 	for _, f := range schema.Validate(b.String(), []byte(b.body), schema.Options{}) {
 		if f.Severity == schema.SeverityError {
 			t.Errorf("%s", f)
+		}
+	}
+	// A job that runs generate-config says where it comes from: the
+	// README's snippets once failed with "command not found" in a real job.
+	var doc map[string]any
+	if err := yaml.Unmarshal([]byte(b.body), &doc); err != nil {
+		t.Fatalf("%s: %v", b, err)
+	}
+	defaultImage := dig(doc, "default", "image") != nil
+	for name, job := range doc {
+		script, _ := dig(job, "script").([]any)
+		runs := false
+		for _, line := range script {
+			if l, ok := line.(string); ok && strings.HasPrefix(strings.TrimSpace(l), "generate-config ") {
+				runs = true
+			}
+		}
+		if runs && dig(job, "image") == nil && !defaultImage {
+			t.Errorf("%s: job %s runs generate-config but sets no image:", b, name)
 		}
 	}
 	switch runIn {
