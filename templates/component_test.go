@@ -1,11 +1,13 @@
 package templates_test
 
 import (
+	"bytes"
 	"io/fs"
 	"os"
 	"slices"
 	"testing"
 
+	"gitlab.com/generate-config/generate-config/internal/gitlabschema"
 	"gitlab.com/generate-config/generate-config/schema"
 	"gitlab.com/generate-config/generate-config/templates"
 )
@@ -72,5 +74,34 @@ func TestComponentValidates(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestComponentMatchesGitLabSchema: GitLab's official CI schema accepts the
+// component's spec header and the configuration its users get, with the
+// default inputs and with the check job. (The file's configuration as it
+// is, before interpolation, is not for the schema: `$[[ inputs.output ]]`
+// is no .yml path.)
+func TestComponentMatchesGitLabSchema(t *testing.T) {
+	s := gitlabschema.MustLoad(t)
+	data, err := os.ReadFile(componentFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := bytes.Index(data, []byte("\n---\n"))
+	if end < 0 {
+		t.Fatal("no spec header")
+	}
+	if err := gitlabschema.ValidateYAML(s, data[:end+1]); err != nil {
+		t.Errorf("the spec header: %v", err)
+	}
+	for _, inputs := range []map[string]any{nil, {"check": true, "strategy": "mirror"}} {
+		out, fs := schema.Interpolate(componentFile, data, inputs)
+		if len(fs) > 0 {
+			t.Fatalf("%v", fs)
+		}
+		if err := gitlabschema.ValidateYAML(s, out); err != nil {
+			t.Errorf("interpolated with %v: %v\n%s", inputs, err, out)
+		}
 	}
 }
