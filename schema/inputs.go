@@ -353,7 +353,11 @@ func (v *validator) evalBlock(n *yaml.Node, expr string, inputs map[string]*spec
 			}
 			r := []rune(fmt.Sprint(val))
 			off = min(off, len(r))
-			val = string(r[off:min(len(r), off+length)])
+			end := len(r)
+			if length < end-off { // no off+length: it may overflow
+				end = off + length
+			}
+			val = string(r[off:end])
 		default:
 			v.errorf(n, RuleInputsInterpolation, "", "no function matching `%s`: check the function name and arguments", f)
 			return nil, false

@@ -98,3 +98,13 @@ func TestInterpolateNoHeader(t *testing.T) {
 		t.Errorf("got %q, %v", got, fs)
 	}
 }
+
+// TestInterpolateTruncateHugeLength: a length near MaxInt does not
+// overflow into a bad slice.
+func TestInterpolateTruncateHugeLength(t *testing.T) {
+	src := []byte("spec:\n  inputs:\n    s:\n      default: abcdef\n---\njob:\n  script: echo $[[ inputs.s | truncate(2,9223372036854775807) ]]\n")
+	got, fs := Interpolate("c.yml", src, nil)
+	if len(fs) > 0 || string(got) != "job:\n  script: echo cdef\n" {
+		t.Errorf("got %q, %v", got, fs)
+	}
+}
