@@ -1,13 +1,22 @@
 # The two commands a newcomer needs are `make demo` and `make test`.
 GO      ?= go
 BIN     := bin/generate-config
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -X gitlab.com/generate-config/generate-config/internal/cli.Version=$(VERSION)
+# The version --version prints: the v* tag at HEAD or the nearest one with
+# git's -N-gHASH suffix (and -dirty). Without any v* tag it stays empty and
+# the binary reports the version the go command stamps from git instead
+# (a pseudo-version such as v0.0.0-20261129231500-c6d0165a1b2c, +dirty);
+# -buildvcs=auto overrides a GOFLAGS=-buildvcs=false of the environment.
+VERSION ?= $(shell git describe --tags --match 'v[0-9]*' --dirty 2>/dev/null)
+LDFLAGS := $(if $(VERSION),-X gitlab.com/generate-config/generate-config/internal/cli.Version=$(VERSION))
 
-.PHONY: build demo test fuzz bench golden docs clean
+.PHONY: build install demo test fuzz bench golden docs clean
 
 build:
-	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/generate-config
+	$(GO) build -buildvcs=auto -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/generate-config
+
+# Installs the binary into $(go env GOBIN), or $(go env GOPATH)/bin.
+install:
+	$(GO) install -buildvcs=auto -ldflags "$(LDFLAGS)" ./cmd/generate-config
 
 # Runs the main job on the embedded example monorepo, as the generate-config
 # job of a parent pipeline would for a change to libs/auth, and prints the

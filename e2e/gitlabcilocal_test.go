@@ -108,9 +108,8 @@ func TestExampleParentPipelineInGitLabCILocal(t *testing.T) {
 	}
 	t.Logf("gitlab-ci-local %s", bytes.TrimSpace(out))
 
-	// The binary the generate-config job finds on PATH: the job's script
-	// only falls back to `go install ...@latest` without one, and that
-	// fails offline (GOPROXY=off below), so the job tests this tree.
+	// The binary the generate-config job finds on PATH, as the job's image
+	// provides it (the shell executor ignores image:), built from this tree.
 	binDir := filepath.Join(tmp, "bin")
 	build := exec.Command("go", "build", "-o", filepath.Join(binDir, "generate-config"), "./cmd/generate-config")
 	build.Dir = root
@@ -213,10 +212,23 @@ type exampleRemote struct {
 	head      string // feature's tip after the second push
 }
 
-func newExampleRemote(t *testing.T, root, tmp string, env []string) *exampleRemote {
+// newExampleRemote builds the remote with that history. The extra files (path → content, '/'-separated) are added to the example, or
+// replace its files, in the first commit.
+func newExampleRemote(t *testing.T, root, tmp string, env []string, extra ...map[string][]byte) *exampleRemote {
 	t.Helper()
 	work := filepath.Join(tmp, "seed")
 	copyExample(t, filepath.Join(root, "testdata", "example"), work)
+	for _, files := range extra {
+		for name, data := range files {
+			p := filepath.Join(work, filepath.FromSlash(name))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	r := &exampleRemote{dir: filepath.Join(tmp, "origin.git"), env: env}
 
 	git(t, env, work, "init", "-q", "-b", "main")

@@ -20,8 +20,10 @@ func (v *validator) checkJobs() {
 	c := v.cfg
 	vis := c.Visible()
 	if len(vis) == 0 {
-		// lib/gitlab/ci/config/entry/jobs.rb
-		v.errorf(firstKey(c.Root), RuleNoVisibleJob, "", "jobs config should contain at least one visible job")
+		// lib/gitlab/ci/config/entry/jobs.rb. GitLab counts the jobs after
+		// merging includes, so a file whose jobs all come from an include
+		// (a component, say) is fine: only a warning then.
+		v.report(firstKey(c.Root), v.unlessIncluded(), RuleNoVisibleJob, "", "jobs config should contain at least one visible job%s", v.includedNote())
 	}
 	for _, j := range vis {
 		v.checkJobName(j)

@@ -16,7 +16,8 @@ var update = flag.Bool("update", false, "rewrite the golden .txt files of testda
 
 // fixtureOptions reads optional directives from a fixture's leading
 // comments: "# limits: {json}" (for limits too large to commit a fixture
-// for, such as the 5 MB file size) and "# level: N" (Options.Level).
+// for, such as the 5 MB file size), "# level: N" (Options.Level) and
+// "# inputs: {json}" (Options.Inputs, the values given to a spec header).
 func fixtureOptions(t *testing.T, data []byte) Options {
 	t.Helper()
 	var opts Options
@@ -31,6 +32,10 @@ func fixtureOptions(t *testing.T, data []byte) Options {
 		case strings.HasPrefix(line, "limits:"):
 			if err := json.Unmarshal([]byte(strings.TrimPrefix(line, "limits:")), &opts.Limits); err != nil {
 				t.Fatalf("bad limits directive: %v", err)
+			}
+		case strings.HasPrefix(line, "inputs:"):
+			if err := json.Unmarshal([]byte(strings.TrimPrefix(line, "inputs:")), &opts.Inputs); err != nil {
+				t.Fatalf("bad inputs directive: %v", err)
 			}
 		case strings.HasPrefix(line, "level:"):
 			n, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(line, "level:")))

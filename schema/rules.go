@@ -43,6 +43,8 @@ const (
 	RuleDuplicateKey           = "duplicate-key"
 	RuleChildMergeRequest      = "child-mr-source"
 	RuleEmptyPipeline          = "empty-pipeline"
+	RuleSpecInputs             = "spec-inputs"
+	RuleInputsInterpolation    = "inputs-interpolation"
 )
 
 // RuleInfo describes a rule for documentation and tests.
@@ -98,4 +100,6 @@ var RuleTable = []RuleInfo{
 	{RuleEmptyPipeline, SeverityWarning, "", "every job is filtered out by rules in a child pipeline"},
 	{RuleYAML11Reading, SeverityWarning, "", "a plain value GitLab's YAML 1.1 parser reads otherwise (`on` is true, `12:30` is 45000); an error when it makes GitLab refuse the file (`2001-01-01`)"},
 	{RuleGitLabSchema, SeverityError, "", "a value GitLab's published CI JSON schema rejects (schema/gitlabci)"},
+	{RuleSpecInputs, SeverityError, "", "a spec:inputs header GitLab rejects, or an input value that is missing, not declared, of the wrong type, not an option or not matching its regex"},
+	{RuleInputsInterpolation, SeverityError, "", "a $[[ ]] block naming an undeclared input, or with a function GitLab does not know"},
 }

@@ -18,6 +18,11 @@ type Options struct {
 	// Origins maps a job name to the matrix cell and template that
 	// produced it, so findings can name them.
 	Origins map[string]Origin
+	// Inputs are the values given to the file's `spec: inputs:` (as an
+	// include:inputs or a component's inputs would give them: string,
+	// bool, int or float64, []any); inputs not given take their default.
+	// Ignored for a file without a spec header.
+	Inputs map[string]any
 	// Level is how deep in the pipeline hierarchy the validated file runs:
 	// 0 or 1 for a child of the parent pipeline (what generate writes), 2
 	// for a grandchild. A trigger of a child pipeline in a file at level
@@ -73,6 +78,7 @@ func Check(files []File, opts Options) Checked {
 	sizes := make([]FileSize, len(files))
 	var docs []*cidoc.Document
 	encoded := make([]bool, len(files))
+	interpolated := make([]bool, len(files))
 	whole, total := true, 0
 	for i, f := range files {
 		v.file = f.Name
@@ -81,6 +87,7 @@ func Check(files []File, opts Options) Checked {
 		var doc *cidoc.Document
 		if encoded[i] {
 			doc = v.parse(f.Data)
+			interpolated[i] = v.interpolated
 		}
 		sizes[i] = FileSize{Name: f.Name, Bytes: len(f.Data), ParsedBytes: v.parsedSize, MaxBytes: v.lim.MaxFileBytes, MaxParsedBytes: v.lim.MaxYAMLSizeBytes}
 		if doc == nil {
@@ -109,7 +116,9 @@ func Check(files []File, opts Options) Checked {
 		v.checkPitfalls()
 	}
 	for i, f := range files {
-		if encoded[i] {
+		// TODO(next commit): check the interpolated document of a file
+		// with a spec: header, not its text with $[[ inputs ]] in it.
+		if encoded[i] && !interpolated[i] {
 			v.file = f.Name
 			v.checkGitLabSchema(f.Data)
 		}
@@ -141,6 +150,9 @@ type validator struct {
 	nodeFile map[*yaml.Node]string
 	// parsedSize is the last parsed file's estimated parsed size.
 	parsedSize int
+	// interpolated: the last parsed file had a spec: header, and its
+	// $[[ inputs ]] were interpolated.
+	interpolated bool
 }
 
 func (v *validator) report(n *yaml.Node, sev Severity, rule, job, format string, args ...any) {
@@ -181,7 +193,7 @@ func (v *validator) includedNote() string {
 // parse checks one file on its own, as GitLab does each included file, and
 // returns its document; nil when GitLab would stop at this file.
 func (v *validator) parse(data []byte) *cidoc.Document {
-	v.parsedSize = 0
+	v.parsedSize, v.interpolated = 0, false
 	v.checkFileSize(len(data))
 	if len(bytes.TrimSpace(data)) == 0 {
 		// GitLab: lib/gitlab/ci/config/external/file/base.rb
@@ -212,11 +224,60 @@ func (v *validator) parse(data []byte) *cidoc.Document {
 		return nil
 	}
 	v.checkDuplicateKeys(doc)
-	v.checkYAML11(content, doc.Root)
+	v.checkYAML11(content, doc.Root) // as written, before any interpolation
+	if spec := specHeader(doc); spec != nil {
+		// GitLab interpolates $[[ inputs ]] into the loaded values, then
+		// reads the jobs.
+		v.interpolateInputs(spec, content)
+		doc.Rebuild()
+		v.interpolated = true
+	}
 	if !v.checkParsedSize(content) {
 		return nil // GitLab stops at "The parsed YAML is too big"
 	}
 	return doc
+}
+
+// specHeader returns the value of the header document's `spec:`, or nil
+// when the file has no header.
+func specHeader(doc *cidoc.Document) *yaml.Node {
+	if doc.Header == nil || len(doc.Header.Content) == 0 {
+		return nil
+	}
+	if p, ok := cidoc.Lookup(cidoc.Entries(doc.Header.Content[0]), "spec"); ok {
+		return p.Value
+	}
+	return nil
+}
+
+// Interpolate returns the configuration of a file with a `spec: inputs:`
+// header as GitLab would see it with the given inputs (defaults for the
+// others): the header dropped and every `$[[ inputs.NAME ]]` replaced. A
+// file without a header is returned as it is. The findings are those of
+// the header and the interpolation alone; Validate runs every check.
+func Interpolate(filename string, data []byte, inputs map[string]any) ([]byte, []Finding) {
+	v := &validator{file: filename, opts: Options{Inputs: inputs}}
+	doc, err := cidoc.Parse(data)
+	if err != nil {
+		v.errorf(nil, RuleYAMLSyntax, "", "Included file `%s` does not have valid YAML syntax! %s", filename, err)
+		return nil, v.out
+	}
+	spec := specHeader(doc)
+	if spec == nil {
+		return data, nil
+	}
+	content := doc.Content
+	v.interpolateInputs(spec, content)
+	sortFindings(v.out, nil)
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(content); err != nil {
+		v.errorf(nil, RuleYAMLSyntax, "", "%v", err)
+		return nil, v.out
+	}
+	enc.Close()
+	return b.Bytes(), dedupe(v.out)
 }
 
 // checkDuplicateKeys warns about keys repeated in one mapping: Psych keeps

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -27,6 +28,54 @@ const (
 	CodeQualityReport = "gl-code-quality-report.json"
 )
 
+// Where the published image and CI/CD component live (see README, Install).
+const (
+	ImageRepository = "registry.gitlab.com/generate-config/generate-config"
+	// ComponentPath is the component's address on gitlab.com; a self-managed
+	// instance needs a mirror of the project (components are included from
+	// the same instance).
+	ComponentPath = "gitlab.com/generate-config/generate-config/generate-config"
+)
+
+// ParentOptions choose what init adds to the parent pipeline.
+type ParentOptions struct {
+	// Version is the generate-config release the image and the component
+	// are pinned to; anything but a release version (v1.2.3) pins nothing:
+	// the image's latest tag and the component's ~latest.
+	Version string
+	// Component adds an include of the CI/CD component, which defines both
+	// jobs, instead of the jobs themselves.
+	Component bool
+}
+
+// releaseVersion matches the release tags of the project (CHANGELOG.md);
+// goPseudoVersion the versions the go command makes up for untagged
+// commits (v0.0.0-20261129231500-c6d0165a1b2c, v0.3.1-0.2026...), which
+// are not releases.
+var (
+	releaseVersion  = regexp.MustCompile(`^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$`)
+	goPseudoVersion = regexp.MustCompile(`-(0\.)?[0-9]{14}-[0-9a-f]{12}$`)
+)
+
+func (o ParentOptions) release() bool {
+	return releaseVersion.MatchString(o.Version) && !goPseudoVersion.MatchString(o.Version)
+}
+
+// imageTag and componentRef are what opts pins to.
+func (o ParentOptions) imageTag() string {
+	if o.release() {
+		return o.Version
+	}
+	return "latest"
+}
+
+func (o ParentOptions) componentRef() string {
+	if o.release() {
+		return o.Version
+	}
+	return "~latest"
+}
+
 // ParentJobs is what init would add to the parent pipeline.
 type ParentJobs struct {
 	// YAML holds the jobs to add, encoded; empty when both exist already.
@@ -37,8 +86,13 @@ type ParentJobs struct {
 	// GenerateStage and TriggerStage are the stages chosen for the jobs.
 	GenerateStage, TriggerStage string
 	// Content is the parent file with YAML appended: the existing text is
-	// kept byte for byte. Nil when there is nothing to add.
+	// kept byte for byte. Nil when there is nothing to add, or when it
+	// cannot be appended (ByHand says why).
 	Content []byte
+	// Component is set when YAML includes the CI/CD component.
+	Component bool
+	// ByHand, when set, says why YAML must be added by hand.
+	ByHand string
 }
 
 // PlanParentJobs works out the `generate-config` job (which writes
@@ -60,7 +114,12 @@ type ParentJobs struct {
 // The appended text is checked by parsing the result: it must hold the old
 // keys in their order followed by the new jobs, or the error says to add the
 // jobs by hand (a file whose top level is a flow mapping, say).
-func PlanParentJobs(existing []byte) (*ParentJobs, error) {
+//
+// With opts.Component, the addition is an `include:` of the CI/CD component
+// with the same stages as inputs; since the component defines both jobs, a
+// file that defines either already gets an error, and a file with an
+// `include:` of its own gets the entry to add by hand (ByHand).
+func PlanParentJobs(existing []byte, opts ParentOptions) (*ParentJobs, error) {
 	doc, err := topLevel(existing)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ParentFile, err)
@@ -95,10 +154,33 @@ func PlanParentJobs(existing []byte) (*ParentJobs, error) {
 	}
 
 	jobs := &yaml.Node{Kind: yaml.MappingNode}
+	if opts.Component {
+		pj.Component = true
+		for _, name := range []string{GenerateJob, TriggerJob} {
+			if slices.Contains(doc.keys, name) {
+				return nil, fmt.Errorf("%s already defines the job %s, which the component defines too; remove it, or run init without --component", ParentFile, name)
+			}
+		}
+		k, v := componentInclude(pj, opts)
+		jobs.Content = append(jobs.Content, k, v)
+		pj.Added = []string{GenerateJob, TriggerJob}
+		if slices.Contains(doc.keys, "include") {
+			yml, err := encode(&yaml.Node{Kind: yaml.SequenceNode, Content: v.Content})
+			if err != nil {
+				return nil, err
+			}
+			pj.YAML = yml
+			pj.ByHand = ParentFile + " has an include: already; add this entry to it"
+			return pj, nil
+		}
+	}
 	for _, j := range []struct {
 		name string
 		node func(*ParentJobs) (*yaml.Node, *yaml.Node)
-	}{{GenerateJob, generateJob}, {TriggerJob, triggerJob}, {CheckJob, checkJob}} {
+	}{{GenerateJob, generateJob(opts)}, {TriggerJob, triggerJob}, {CheckJob, checkJob}} {
+		if opts.Component {
+			break
+		}
 		if slices.Contains(doc.keys, j.name) {
 			pj.Present = append(pj.Present, j.name)
 			continue
@@ -110,16 +192,11 @@ func PlanParentJobs(existing []byte) (*ParentJobs, error) {
 	if len(pj.Added) == 0 {
 		return pj, nil
 	}
-	var b bytes.Buffer
-	enc := yaml.NewEncoder(&b)
-	enc.SetIndent(2)
-	if err := enc.Encode(jobs); err != nil {
+	yml, err := encode(jobs)
+	if err != nil {
 		return nil, err
 	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
-	pj.YAML = b.Bytes()
+	pj.YAML = yml
 
 	content := slices.Clone(existing)
 	if len(bytes.TrimSpace(content)) > 0 {
@@ -129,12 +206,29 @@ func PlanParentJobs(existing []byte) (*ParentJobs, error) {
 		content = append(content, '\n')
 	}
 	content = append(content, pj.YAML...)
+	addedKeys := pj.Added
+	if opts.Component {
+		addedKeys = []string{"include"}
+	}
 	after, err := topLevel(content)
-	if err != nil || !slices.Equal(after.keys, append(slices.Clone(doc.keys), pj.Added...)) {
+	if err != nil || !slices.Equal(after.keys, append(slices.Clone(doc.keys), addedKeys...)) {
 		return nil, fmt.Errorf("%s: appending the jobs would not add them cleanly to its top-level mapping; add them by hand (init without --write prints them)", ParentFile)
 	}
 	pj.Content = content
 	return pj, nil
+}
+
+func encode(n *yaml.Node) ([]byte, error) {
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(n); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 // parentDoc is what init needs to know of the parent pipeline.
@@ -212,23 +306,41 @@ func mapping(kv ...any) *yaml.Node {
 	return m
 }
 
-func generateJob(pj *ParentJobs) (*yaml.Node, *yaml.Node) {
-	install := str("command -v generate-config || go install gitlab.com/generate-config/generate-config/cmd/generate-config@latest")
-	install.HeadComment = "Install it once into your runner image instead, pinned to a version."
-	k := str(GenerateJob)
-	k.HeadComment = "Writes the child pipeline for the targets the change affects (generate-config init)."
-	return k, mapping(
-		"stage", pj.GenerateStage,
-		"image", "golang:1.26",
-		"variables", mapping(
-			"GIT_DEPTH\x00generate-config deepens a shallow clone itself when the diff base is\nmissing; a full clone is not needed.", "20",
+// generateJob is the generate-config job: in the released image, which
+// has the binary, git and a shell (Dockerfile).
+func generateJob(opts ParentOptions) func(*ParentJobs) (*yaml.Node, *yaml.Node) {
+	return func(pj *ParentJobs) (*yaml.Node, *yaml.Node) {
+		k := str(GenerateJob)
+		k.HeadComment = "Writes the child pipeline for the targets the change affects (generate-config init)."
+		return k, mapping(
+			"stage", pj.GenerateStage,
+			"image\x00The released image: generate-config, git and a shell.", ImageRepository+":"+opts.imageTag(),
+			"variables", mapping(
+				"GIT_DEPTH\x00generate-config deepens a shallow clone itself when the diff base is\nmissing; a full clone is not needed.", "20",
+			),
+			"script", seq(str("generate-config generate")),
+			"artifacts", mapping(
+				"paths\x00Only the YAML: the whole archive counts against the 5 MB include:artifact limit.", seq(str(GeneratedFile)),
+				"reports\x00GENERATE_CONFIG_TARGETS, _JOBS, _EMPTY, ... for later jobs' scripts and the\nmerge request widget (not for rules: GitLab evaluates them before dotenv\nvariables exist).", mapping("dotenv", "generate-config.env"),
+				"expire_in\x00Long enough for a manual or retried trigger job to still find it.", "1 week",
+			),
+		)
+	}
+}
+
+// componentInclude is the include of the CI/CD component, with the stages
+// init chose as inputs.
+func componentInclude(pj *ParentJobs, opts ParentOptions) (*yaml.Node, *yaml.Node) {
+	k := str("include")
+	k.HeadComment = "The generate-config CI/CD component (generate-config init --component): its\ngenerate-config job writes the child pipeline, its child-pipeline job\ntriggers it. Inputs: README.md, \"The CI/CD component\"."
+	return k, seq(mapping(
+		"component", ComponentPath+"@"+opts.componentRef(),
+		"inputs", mapping(
+			"version", opts.imageTag(),
+			"generate-stage", pj.GenerateStage,
+			"trigger-stage", pj.TriggerStage,
 		),
-		"script", seq(install, str("generate-config generate")),
-		"artifacts", mapping(
-			"paths", seq(str(GeneratedFile)),
-			"expire_in\x00Long enough for a manual or retried trigger job to still find it.", "1 week",
-		),
-	)
+	))
 }
 
 // checkJob runs `test` and `lint` beside the generate job, and hands their

@@ -36,13 +36,14 @@ func decode(t *testing.T, data []byte) map[string]any {
 func wantGenerate(stage string) map[string]any {
 	return map[string]any{
 		"stage":     stage,
-		"image":     "golang:1.26",
+		"image":     "registry.gitlab.com/generate-config/generate-config:latest",
 		"variables": map[string]any{"GIT_DEPTH": "20"},
-		"script": []any{
-			"command -v generate-config || go install gitlab.com/generate-config/generate-config/cmd/generate-config@latest",
-			"generate-config generate",
+		"script":    []any{"generate-config generate"},
+		"artifacts": map[string]any{
+			"paths":     []any{"generated-config.yml"},
+			"reports":   map[string]any{"dotenv": "generate-config.env"},
+			"expire_in": "1 week",
 		},
-		"artifacts": map[string]any{"paths": []any{"generated-config.yml"}, "expire_in": "1 week"},
 	}
 }
 
@@ -98,7 +99,7 @@ func TestPlanParentJobs(t *testing.T) {
 		{name: "spec header", existing: "spec:\n  inputs: {}\n---\nstages: [a]\n", added: []string{GenerateJob, TriggerJob, CheckJob}, genStage: ".pre", trStage: "a"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			pj, err := PlanParentJobs([]byte(tc.existing))
+			pj, err := PlanParentJobs([]byte(tc.existing), ParentOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -139,7 +140,7 @@ func TestPlanParentJobs(t *testing.T) {
 }
 
 func TestPlanParentJobsBothPresent(t *testing.T) {
-	pj, err := PlanParentJobs([]byte("generate-config: {script: [a]}\nchild-pipeline: {trigger: x}\ngenerate-config:check: {script: [b]}\n"))
+	pj, err := PlanParentJobs([]byte("generate-config: {script: [a]}\nchild-pipeline: {trigger: x}\ngenerate-config:check: {script: [b]}\n"), ParentOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +150,7 @@ func TestPlanParentJobsBothPresent(t *testing.T) {
 }
 
 func TestPlanParentJobsNoTrailingNewline(t *testing.T) {
-	pj, err := PlanParentJobs([]byte("lint:\n  script: [x]"))
+	pj, err := PlanParentJobs([]byte("lint:\n  script: [x]"), ParentOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +171,7 @@ func TestPlanParentJobsErrors(t *testing.T) {
 		// Nor can a file ending with a document end marker.
 		{"lint: {script: [x]}\n...\n", "add them by hand"},
 	} {
-		_, err := PlanParentJobs([]byte(tc.existing))
+		_, err := PlanParentJobs([]byte(tc.existing), ParentOptions{})
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), ParentFile) {
 			t.Errorf("%q: got %v, want an error about %s containing %q", tc.existing, err, ParentFile, tc.want)
 		}
@@ -181,11 +182,83 @@ func TestPlanParentJobsErrors(t *testing.T) {
 // its junit and codequality reports included, pass GitLab's own CI schema.
 func TestParentJobsMatchGitLabSchema(t *testing.T) {
 	s := gitlabschema.MustLoad(t)
-	pj, err := PlanParentJobs(nil)
+	pj, err := PlanParentJobs(nil, ParentOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := gitlabschema.ValidateYAML(s, pj.Content); err != nil {
 		t.Errorf("%v\n%s", err, pj.Content)
+	}
+}
+
+// TestPlanParentJobsPinsReleases: a release binary pins the image to its
+// own version; anything else (a pseudo-version, dev) uses latest.
+func TestPlanParentJobsPinsReleases(t *testing.T) {
+	for version, want := range map[string]string{
+		"v0.3.0":                               ImageRepository + ":v0.3.0",
+		"v0.3.0-rc.1":                          ImageRepository + ":v0.3.0-rc.1",
+		"v0.0.0-20261129231500-c6d0165a1b2c":   ImageRepository + ":latest",
+		"v0.3.1-0.20261129231500-c6d0165a1b2c": ImageRepository + ":latest",
+		"v0.3.0+dirty":                         ImageRepository + ":latest",
+		"devel-c6d0165a1b2c":                   ImageRepository + ":latest",
+		"dev":                                  ImageRepository + ":latest",
+		"":                                     ImageRepository + ":latest",
+	} {
+		pj, err := PlanParentJobs(nil, ParentOptions{Version: version})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := decode(t, pj.Content)[GenerateJob].(map[string]any)["image"]; got != want {
+			t.Errorf("version %q: image %v, want %v", version, got, want)
+		}
+	}
+}
+
+// TestPlanParentJobsComponent: --component adds an include of the CI/CD
+// component with the stages init chose, pinned like the image.
+func TestPlanParentJobsComponent(t *testing.T) {
+	for _, tc := range []struct {
+		name, existing, version string
+		wantRef, wantVersion    string
+		genStage, trStage       string
+	}{
+		{"new file", "", "", "~latest", "latest", "build", "test"},
+		{"release", "", "v0.3.0", "v0.3.0", "v0.3.0", "build", "test"},
+		{"declared stages", "stages: [lint, deploy]\nl:\n  stage: lint\n  script: [x]\n", "", "~latest", "latest", ".pre", "lint"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pj, err := PlanParentJobs([]byte(tc.existing), ParentOptions{Version: tc.version, Component: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !pj.Component || pj.ByHand != "" || !reflect.DeepEqual(pj.Added, []string{GenerateJob, TriggerJob}) {
+				t.Errorf("got %+v", pj)
+			}
+			if !bytes.HasPrefix(pj.Content, []byte(tc.existing)) {
+				t.Errorf("existing text not kept:\n%s", pj.Content)
+			}
+			got := decode(t, pj.Content)["include"]
+			want := []any{map[string]any{
+				"component": ComponentPath + "@" + tc.wantRef,
+				"inputs":    map[string]any{"version": tc.wantVersion, "generate-stage": tc.genStage, "trigger-stage": tc.trStage},
+			}}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("include:\n got %v\nwant %v", got, want)
+			}
+		})
+	}
+
+	// A file with an include of its own: the entry is for adding by hand.
+	pj, err := PlanParentJobs([]byte("include:\n  - local: ci/x.yml\n"), ParentOptions{Component: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pj.Content != nil || pj.ByHand == "" || !bytes.HasPrefix(pj.YAML, []byte("- component: "+ComponentPath+"@~latest\n")) {
+		t.Errorf("got %+v\n%s", pj, pj.YAML)
+	}
+
+	// The component defines both jobs: a file defining one is an error.
+	if _, err := PlanParentJobs([]byte("generate-config:\n  script: [x]\n"), ParentOptions{Component: true}); err == nil || !strings.Contains(err.Error(), "defines the job generate-config") {
+		t.Errorf("got %v", err)
 	}
 }

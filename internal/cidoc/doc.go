@@ -210,6 +210,14 @@ func duplicateKeys(n, root *yaml.Node) []Duplicate {
 	return out
 }
 
+// Rebuild reads the jobs, globals and stages again from Root, after the
+// caller changed the tree in place (the validator interpolates
+// $[[ inputs ]] into a parsed file, as GitLab does before reading it).
+func (d *Document) Rebuild() {
+	d.Globals, d.ByName, d.Jobs, d.ext = map[string]Pair{}, map[string]*Job{}, nil, nil
+	d.build()
+}
+
 func (d *Document) build() {
 	d.merged = map[[2]*yaml.Node]*yaml.Node{}
 	d.Top = Entries(d.Root)

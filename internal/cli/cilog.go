@@ -49,7 +49,7 @@ func printRunDetails(w io.Writer, rep *generator.Report) {
 func printCITable(w io.Writer, run *generation, dotenv string, color bool) {
 	rep := run.report
 	fmt.Fprintln(w, cilog.Paint(color, cilog.Bold, "generate-config summary"))
-	printSummary(w, rep, run.manifest)
+	printSummary(w, rep, run.manifest, color)
 	c := rep.Changes
 	var rows [][2]string
 	for _, f := range rep.Files {

@@ -82,7 +82,7 @@ The exit code is 0 whether or not the configs differ; with --exit-code it is
 	}
 	registerRepoFlags(cmd, &opts.Dir, &opts.Config, &opts.Workers)
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Against, "against", "HEAD", "git revision `REV` to compare with, or a generated YAML `FILE`")
+	fl.StringVar(&opts.Against, "against", "HEAD", "git revision `REV` to compare with, or a generated YAML file")
 	fl.StringVar(&opts.Format, "format", "text", "output `FORMAT`: text or json")
 	fl.BoolVar(&opts.ExitCode, "exit-code", false, "exit 1 when the configs differ")
 	fl.StringArrayVar(&opts.Changed, "changed", nil, "a changed path, relative to the repository root (repeatable)")

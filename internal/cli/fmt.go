@@ -50,7 +50,7 @@ A file that does not parse is reported as file:line:col and exits 1.`,
   generate-config fmt --check
 
   # Only these:
-  generate-config fmt ci/go.jsonnet ci/lib/`,
+  generate-config fmt generate-config.jsonnet ci/go.jsonnet`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
 			if runF != nil {

@@ -84,7 +84,7 @@ Timestamps appear only in the log, never in the YAML.`,
   # Everything, e.g. for a nightly pipeline:
   generate-config generate --all
 
-  # The dotenv report outside CI too, in colour:
+  # The dotenv report outside CI too, and the summary in colour:
   generate-config generate --dotenv generate-config.env --color=always`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -118,7 +118,7 @@ Timestamps appear only in the log, never in the YAML.`,
 	registerRepoFlags(cmd, &opts.Dir, &opts.Config, &opts.Workers)
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", generator.DefaultOutput, "output `FILE` (must end in .yml; use '/' separators)")
 	cmd.Flags().StringVar(&opts.Dotenv, "dotenv", "", "write the dotenv report to `FILE` ('' for none; default: "+dotenvName+" beside the output, when CI=true)")
-	cmd.Flags().StringVar(&opts.Color, "color", cilog.ColorAuto, "colour the log: auto (on a terminal, unless NO_COLOR is set), always or never")
+	cmd.Flags().StringVar(&opts.Color, "color", cilog.ColorAuto, "colour the summary (and in CI the section headers): auto (on a terminal, unless NO_COLOR is set), always or never")
 	opts.Changes.register(cmd)
 	return cmd
 }
@@ -173,7 +173,7 @@ func generateRun(ctx context.Context, opts *GenerateOptions) error {
 	if ci {
 		printCITable(f.IO.ErrOut, run, dotenv, color)
 	} else {
-		printSummary(f.IO.ErrOut, run.report, run.manifest)
+		printSummary(f.IO.ErrOut, run.report, run.manifest, color)
 		printWritten(f.IO.ErrOut, run.result.Files)
 		if dotenv != "" {
 			fmt.Fprintf(f.IO.ErrOut, "wrote %s\n", cilog.Quote(dotenv))

@@ -18,13 +18,15 @@ type InitOptions struct {
 	Factory *Factory
 	Dir     string // repository root
 	Write   bool   // append the parent jobs to .gitlab-ci.yml
+	// Component adds an include of the CI/CD component instead of the jobs.
+	Component bool
 }
 
 // NewCmdInit builds `init`; runF replaces initRun in tests.
 func NewCmdInit(f *Factory, runF func(*InitOptions) error) *cobra.Command {
 	opts := &InitOptions{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "init [--dir DIR] [--write]",
+		Use:   "init [--dir DIR] [--write] [--component]",
 		Short: "Scaffold a manifest, a template and a scenario in an existing repository",
 		Long: `Scaffold a working setup for the repository: the manifest
 generate-config.jsonnet with one target per service directory found, the
@@ -38,17 +40,25 @@ setup.py, CMakeLists.txt, Dockerfile); with none, one target covers the whole
 repository. Edit the manifest afterwards.
 
 The two parent-pipeline jobs (generate-config, which writes
-generated-config.yml as an artifact, and child-pipeline, which triggers it)
-are printed, or appended to .gitlab-ci.yml with --write; a job the file
-already defines is left alone.
+generated-config.yml as an artifact in the released image, and
+child-pipeline, which triggers it) are printed for you to add to
+.gitlab-ci.yml, or appended to it with --write; a job the file already
+defines is left alone. With --component, the addition is instead an
+include of the generate-config CI/CD component, which defines both jobs.
+The image and the component are pinned to this binary's version when it
+is a release, to latest otherwise.
 
 init never overwrites a file: if any file it would create exists, it names
-them, writes nothing and exits 1.`,
-		Example: `  # See what it finds and creates, and the parent jobs to add:
+them, writes nothing and exits 1. Choose --write (or --component) on the
+first run: a second init stops at the files the first one created.`,
+		Example: `  # Scaffold, and print the parent jobs to add to .gitlab-ci.yml:
   generate-config init
 
-  # Also append the parent jobs to .gitlab-ci.yml:
+  # Or scaffold and append the parent jobs to .gitlab-ci.yml:
   generate-config init --write
+
+  # Or scaffold and append an include of the CI/CD component:
+  generate-config init --write --component
 
   # Then look at the child pipeline for every target:
   generate-config preview --all`,
@@ -62,6 +72,7 @@ them, writes nothing and exits 1.`,
 	}
 	cmd.Flags().StringVarP(&opts.Dir, "dir", "C", ".", "repository root `DIR` (must exist)")
 	cmd.Flags().BoolVar(&opts.Write, "write", false, "append the parent jobs to .gitlab-ci.yml instead of printing them")
+	cmd.Flags().BoolVar(&opts.Component, "component", false, "add an include of the generate-config CI/CD component instead of the two jobs")
 	return cmd
 }
 
@@ -98,9 +109,13 @@ func initRun(opts *InitOptions) error {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%s: %w", shown(authoring.ParentFile), stripPathErr(err))
 	}
-	jobs, err := authoring.PlanParentJobs(existing)
+	jobs, err := authoring.PlanParentJobs(existing, authoring.ParentOptions{Version: version(), Component: opts.Component})
 	if err != nil {
 		return err
+	}
+	if opts.Write && jobs.ByHand != "" {
+		// Checked before anything is written.
+		return fmt.Errorf("%s; run init without --write to print it (nothing was written)", jobs.ByHand)
 	}
 	var parent *authoring.File
 	if opts.Write && jobs.Content != nil {
@@ -133,16 +148,23 @@ func initRun(opts *InitOptions) error {
 	if len(jobs.Present) > 0 {
 		fmt.Fprintf(w, "%s already defines %s; left as it is\n", shown(authoring.ParentFile), cilog.QuoteAll(jobs.Present, " and "))
 	}
+	what := cilog.QuoteAll(jobs.Added, " and ")
+	if jobs.Component {
+		what = "an include of the generate-config component (jobs " + what + ")"
+	}
 	switch {
 	case len(jobs.Added) == 0:
+	case jobs.ByHand != "":
+		fmt.Fprintf(w, "%s:\n", jobs.ByHand)
+		f.IO.Out.Write(jobs.YAML)
 	case opts.Write:
 		verb := "appended"
 		if len(existing) == 0 {
 			verb = "wrote"
 		}
-		fmt.Fprintf(w, "%s %s to %s\n", verb, cilog.QuoteAll(jobs.Added, " and "), shown(authoring.ParentFile))
+		fmt.Fprintf(w, "%s %s to %s\n", verb, what, shown(authoring.ParentFile))
 	default:
-		fmt.Fprintf(w, "add the job(s) below to %s (or run init --write):\n", shown(authoring.ParentFile))
+		fmt.Fprintf(w, "add the job(s) below to %s:\n", shown(authoring.ParentFile))
 		f.IO.Out.Write(jobs.YAML)
 	}
 	dirFlag := ""

@@ -24,6 +24,7 @@ type PreviewOptions struct {
 	Format  string
 	Changes changeFlags
 	Workers int
+	Color   string // auto, always or never: the summary's colours
 }
 
 var previewFormats = []string{"yaml", "json", "summary", "mermaid", "dot"}
@@ -46,8 +47,11 @@ DOT is for Graphviz (dot -Tsvg) and very large pipelines.`,
 		Example: `  # What would the merge request's child pipeline hold?
   generate-config preview
 
+  # The summary alone, in colour even when piped:
+  generate-config preview --all --format summary --color=always
+
   # For an explicit change, as JSON:
-  generate-config preview --changed libs/core/lib.go --format json
+  generate-config preview --changed libs/core/core.go --format json
 
   # A picture of the pipeline for a merge request description:
   generate-config preview --format mermaid
@@ -62,6 +66,9 @@ DOT is for Graphviz (dot -Tsvg) and very large pipelines.`,
 			if !contains(previewFormats, opts.Format) {
 				return usagef("--format must be one of %s, not %q", strings.Join(previewFormats, ", "), opts.Format)
 			}
+			if _, err := cilog.UseColor(opts.Color, f.LookupEnv, f.IO.ErrOut); err != nil {
+				return usageError{err}
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -70,6 +77,7 @@ DOT is for Graphviz (dot -Tsvg) and very large pipelines.`,
 	}
 	registerRepoFlags(cmd, &opts.Dir, &opts.Config, &opts.Workers)
 	cmd.Flags().StringVar(&opts.Format, "format", "yaml", "output `FORMAT`: "+strings.Join(previewFormats, ", "))
+	cmd.Flags().StringVar(&opts.Color, "color", cilog.ColorAuto, "colour the summary: auto (on a terminal, unless NO_COLOR is set), always or never")
 	opts.Changes.register(cmd)
 	return cmd
 }
@@ -81,11 +89,15 @@ func previewRun(cmd *cobra.Command, opts *PreviewOptions) error {
 		return err
 	}
 	run.printWarnings(f.IO.ErrOut)
+	colorOn := func(w io.Writer) bool {
+		on, _ := cilog.UseColor(opts.Color, f.LookupEnv, w)
+		return on
+	}
 	switch opts.Format {
 	case "json":
 		return writeJSON(f.IO.Out, run.report)
 	case "summary":
-		printSummary(f.IO.Out, run.report, run.manifest)
+		printSummary(f.IO.Out, run.report, run.manifest, colorOn(f.IO.Out))
 	case "mermaid", "dot":
 		// Drawn from the YAML itself, as GitLab will read it.
 		draw := graph.Mermaid
@@ -99,7 +111,7 @@ func previewRun(cmd *cobra.Command, opts *PreviewOptions) error {
 		if _, err := io.WriteString(f.IO.Out, text); err != nil {
 			return err
 		}
-		printSummary(f.IO.ErrOut, run.report, run.manifest)
+		printSummary(f.IO.ErrOut, run.report, run.manifest, colorOn(f.IO.ErrOut))
 	default:
 		// Each output file; with several (output.files), as a YAML stream
 		// whose documents say which file they are.
@@ -115,7 +127,7 @@ func previewRun(cmd *cobra.Command, opts *PreviewOptions) error {
 				return err
 			}
 		}
-		printSummary(f.IO.ErrOut, run.report, run.manifest)
+		printSummary(f.IO.ErrOut, run.report, run.manifest, colorOn(f.IO.ErrOut))
 	}
 	return nil
 }
@@ -151,8 +163,9 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 // printSummary fits on one screen: the base, each selected target with its
-// first reason, and the size of the result.
-func printSummary(w io.Writer, rep *generator.Report, m *manifest.Manifest) {
+// first reason, and the size of the result; with color, the count line is
+// bold and the target names cyan.
+func printSummary(w io.Writer, rep *generator.Report, m *manifest.Manifest, color bool) {
 	c := rep.Changes
 	if c.All {
 		fmt.Fprintf(w, "changes: everything (%s): %s\n", c.Rule, cilog.Quote(c.Reason))
@@ -165,7 +178,7 @@ func printSummary(w io.Writer, rep *generator.Report, m *manifest.Manifest) {
 			selected++
 		}
 	}
-	fmt.Fprintf(w, "selected %d of %d targets\n", selected, len(rep.Targets))
+	fmt.Fprintln(w, cilog.Paint(color, cilog.Bold, fmt.Sprintf("selected %d of %d targets", selected, len(rep.Targets))))
 	const maxLines = 20
 	shown := 0
 	for _, t := range rep.Targets {
@@ -177,7 +190,7 @@ func printSummary(w io.Writer, rep *generator.Report, m *manifest.Manifest) {
 			break
 		}
 		shown++
-		fmt.Fprintf(w, "  %-28s %3d job(s)  %s\n", cilog.Quote(t.Name), t.VisibleJobs(), describeReason(t))
+		fmt.Fprintf(w, "  %s %3d job(s)  %s\n", cilog.Paint(color, cilog.Cyan, fmt.Sprintf("%-28s", cilog.Quote(t.Name))), t.VisibleJobs(), describeReason(t))
 	}
 	if rep.Noop {
 		fmt.Fprintln(w, "no target selected: the file holds the no-op job only")

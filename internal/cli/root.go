@@ -29,18 +29,54 @@ const (
 	ExitUsage   = 2 // bad flags or arguments
 )
 
-// Version is set at build time with -ldflags "-X .../internal/cli.Version=v1.2.3";
-// otherwise the module version from the build info is used.
+// Version is set at build time with -ldflags "-X .../internal/cli.Version=v1.2.3"
+// (make build, make install, goreleaser). Without it, version() reads the
+// build information the go command stamps into every binary.
 var Version = ""
 
 func version() string {
 	if Version != "" {
 		return Version
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "dev"
 	}
-	return "dev"
+	return versionFromBuildInfo(bi)
+}
+
+// versionFromBuildInfo is the version of a binary built without -ldflags:
+//   - `go install gitlab.com/...@v0.3.0` stamps the module version, v0.3.0;
+//   - `go build` or `go install ./cmd/generate-config` in a git checkout
+//     stamps the module version git derives (a tag, or a pseudo-version,
+//     with "+dirty" for local changes) and the vcs.* settings; when the
+//     main module's version is "(devel)", the commit is used instead:
+//     devel-<12 hex digits>, with "-dirty" for uncommitted changes;
+//   - anything else is "dev".
+func versionFromBuildInfo(bi *debug.BuildInfo) string {
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev string
+	var modified bool
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return "dev"
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if modified {
+		return "devel-" + rev + "-dirty"
+	}
+	return "devel-" + rev
 }
 
 // IOStreams are the streams a command reads and writes; tests replace them.

@@ -57,13 +57,13 @@ administrator can change. FILE "-" reads standard input.`,
   generate-config validate --strict --format json generated-config.yml
 
   # A self-managed instance with larger limits:
-  generate-config validate --max-yaml-size-bytes 4194304 --max-includes 300 child.yml
+  generate-config validate --max-yaml-size-bytes 4194304 --max-includes 300 generated-config.yml
 
   # The files of one child pipeline (the manifest's output.files: 3):
-  generate-config validate --together generated-config.yml generated-config-2.yml generated-config-3.yml
+  generate-config validate --together generated-config*.yml
 
   # A grandchild pipeline's file (it may not trigger further children):
-  generate-config validate --pipeline-level 2 grandchild.yml`,
+  generate-config validate --pipeline-level 2 generated-config.yml`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Files = args
