@@ -187,9 +187,28 @@ func flattenMerges(n *yaml.Node) {
 		if mg.budget <= 0 {
 			return
 		}
-		n.Content = mappingContent(ps)
+		n.Content = keepAliases(mappingContent(ps), n.Content)
 	}
 	visit(n)
+}
+
+// keepAliases puts back, in content built from a mapping's Entries, the
+// alias nodes the mapping's own entries were written with (Entries
+// resolves them), so that a value used through an alias keeps the alias's
+// position, where it is used, rather than its anchor's.
+func keepAliases(content, written []*yaml.Node) []*yaml.Node {
+	aliases := map[*yaml.Node]*yaml.Node{}
+	for i := 0; i+1 < len(written); i += 2 {
+		if v := written[i+1]; v.Kind == yaml.AliasNode {
+			aliases[written[i]] = v
+		}
+	}
+	for i := 0; i+1 < len(content) && len(aliases) > 0; i += 2 {
+		if a, ok := aliases[content[i]]; ok && Resolve(a) == content[i+1] {
+			content[i+1] = a
+		}
+	}
+	return content
 }
 
 func mappingContent(ps []Pair) []*yaml.Node {
