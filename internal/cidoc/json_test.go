@@ -243,3 +243,30 @@ func TestToJSONAliasBombIsCheap(t *testing.T) {
 		}
 	}
 }
+
+// FuzzToJSON: any document Parse accepts converts without a panic, to
+// values encoding/json can write, and within its budget.
+func FuzzToJSON(f *testing.F) {
+	for _, s := range []string{
+		"a: &a {b: 1}\nc: {<<: *a, '<<': [*a, {d: on}]}\n",
+		"spec:\n  inputs: {x: {default: 12:30}}\n---\nj: {script: [x], rules: !reference [.r, rules]}\n",
+		"a: &a [*a]\n", "? [a, b]\n: 1\n~: 2\n1.5: 3\n", "a: !!int 99999999999999999999999\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		d, err := Parse([]byte(src))
+		if err != nil {
+			return
+		}
+		for _, n := range []*yaml.Node{d.Header, d.Content} {
+			v, err := ToJSON(n, func(string, *yaml.Node, *yaml.Node) {})
+			if err != nil {
+				continue
+			}
+			if _, err := json.Marshal(v); err != nil {
+				t.Fatalf("%q: %v", src, err)
+			}
+		}
+	})
+}
