@@ -143,7 +143,9 @@ func (p Pair) ValueOrKey() *yaml.Node {
 // keys (`<<: *anchor` or `<<: [*a, *b]`) copy the merged mappings' entries
 // in place, overwriting what came before (earlier mappings of a merge list
 // win among themselves), and a later key overwrites an earlier one while
-// keeping its position. Cyclic merges stop at the cycle.
+// keeping its position. As in Psych's revive_hash, a `<<` whose value is
+// not a mapping, an alias to one, or a sequence (written in place) of
+// mappings stays a key. Cyclic merges stop at the cycle.
 //
 // Parse has already applied every merge key of the document in place, so
 // that merges cost nothing here however often an anchor is merged.
@@ -262,7 +264,10 @@ func (mg *merger) entries(m *yaml.Node) []Pair {
 					set(p)
 				}
 				continue
-			case src != nil && src.Kind == yaml.SequenceNode:
+			case src != nil && src.Kind == yaml.SequenceNode && v.Kind != yaml.AliasNode && allMappings(src):
+				// Psych merges a written sequence of mappings only: an alias
+				// to a sequence, or a sequence holding anything else, raises
+				// a TypeError in revive_hash and stays a `<<` key.
 				var merged []Pair
 				seen := map[string]bool{}
 				for _, item := range src.Content {
@@ -282,6 +287,15 @@ func (mg *merger) entries(m *yaml.Node) []Pair {
 		set(Pair{Key: k, Value: Resolve(v)})
 	}
 	return out
+}
+
+func allMappings(seq *yaml.Node) bool {
+	for _, item := range seq.Content {
+		if it := Resolve(item); it == nil || it.Kind != yaml.MappingNode {
+			return false
+		}
+	}
+	return true
 }
 
 // ComplexKey is what KeyString returns for a mapping or a sequence used as

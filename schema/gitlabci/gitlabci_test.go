@@ -139,6 +139,9 @@ var psychCases = []struct {
 	{"a: 1\n<<: {a: 2, b: 3}", `{"a":2,"b":3}`},
 	{"<<: {a: 2, b: 3}\na: 1", `{"a":1,"b":3}`},
 	{"x: &x {a: 1}\ny: &y {a: 2, c: 2}\nz: {<<: [*x, *y]}", `{"x":{"a":1},"y":{"a":2,"c":2},"z":{"a":1,"c":2}}`},
+	// Psych merges a written sequence of mappings only.
+	{"x: &x {a: 1}\ny: {<<: [*x, 1]}", `{"x":{"a":1},"y":{"\u003c\u003c":[{"a":1},1]}}`},
+	{"x: &x {a: 1}\ny: &y [*x]\nz: {<<: *y}", `{"x":{"a":1},"y":[{"a":1}],"z":{"\u003c\u003c":[{"a":1}]}}`},
 }
 
 func load(t *testing.T, doc string) string {
