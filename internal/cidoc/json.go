@@ -61,7 +61,7 @@ func ToJSON(n *yaml.Node, at JSONPlace) (any, error) {
 		memo:   map[*yaml.Node]any{},
 		active: map[*yaml.Node]bool{},
 		keys:   map[*yaml.Node]bool{},
-		merger: merger{budget: mergeBudget, visiting: map[*yaml.Node]bool{}},
+		merger: merger{budget: mergeBudget, visiting: map[*yaml.Node]bool{}, psych: true},
 	}
 	if n != nil && n.Kind == yaml.DocumentNode {
 		if len(n.Content) == 0 {
@@ -146,7 +146,7 @@ func (c *jsonConverter) value(ptr string, key, raw *yaml.Node, depth int, record
 func (c *jsonConverter) mapping(ptr string, n *yaml.Node, depth int, record bool) (map[string]any, error) {
 	content := n.Content
 	if needsMerge(n) {
-		ps := c.merger.entries(withPsychMergeKeys(n))
+		ps := c.merger.entries(n)
 		content = keepAliases(mappingContent(ps), n.Content)
 	}
 	out := make(map[string]any, len(content)/2)
@@ -185,35 +185,14 @@ func needsMerge(m *yaml.Node) bool {
 // psychMergeKey is a `<<` key that yaml.v3 reads as a string but Psych
 // still merges: revive_hash merges on `key == '<<'` unless the key is
 // tagged !!str, so a quoted '<<' merges too (the validator warns about it:
-// yaml11-reading). Document models (Entries) keep it as a key, as YAML 1.2
-// does; the JSON GitLab's schema judges merges it.
+// yaml11-reading). The document model (Entries) keeps it as a key, as YAML
+// 1.2 does; the JSON GitLab's schema judges merges it (merger.psych), in
+// merged mappings too.
 func psychMergeKey(k *yaml.Node) bool {
 	if k.Kind != yaml.ScalarNode || k.Value != yaml11.MergeKey || isMergeKey(k) {
 		return false
 	}
 	return !(k.Style&yaml.TaggedStyle != 0 && (k.Tag == "!!str" || k.Tag == "tag:yaml.org,2002:str"))
-}
-
-// withPsychMergeKeys returns m, or a copy of it whose quoted `<<` keys are
-// merge keys, for the merger.
-func withPsychMergeKeys(m *yaml.Node) *yaml.Node {
-	var cp *yaml.Node
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		k := m.Content[i]
-		if !psychMergeKey(k) {
-			continue
-		}
-		if cp == nil {
-			c := *m
-			c.Content = append([]*yaml.Node(nil), m.Content...)
-			cp = &c
-		}
-		cp.Content[i] = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!merge", Value: k.Value, Line: k.Line, Column: k.Column}
-	}
-	if cp == nil {
-		return m
-	}
-	return cp
 }
 
 func escapePointer(t string) string {

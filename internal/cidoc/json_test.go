@@ -154,6 +154,9 @@ func TestToJSONMergeKeysAsPsych(t *testing.T) {
 		{"!!str <<: {a: 1}\n", `{"<<":{"a":1}}`},
 		{"<<: 1\n", `{"<<":1}`},
 		{"x: &x {a: 1}\ny: {'<<': [*x, {a: 2, b: 3}]}\n", `{"x":{"a":1},"y":{"a":1,"b":3}}`},
+		// Quoted keys inside what is merged merge too.
+		{"'<<': &a {'<<': {x: 1}}\nb: 1\n", `{"b":1,"x":1}`},
+		{"a: &a {'<<': {x: 1}, y: 2}\nb: {<<: *a, z: 3}\n", `{"a":{"x":1,"y":2},"b":{"x":1,"y":2,"z":3}}`},
 	} {
 		d, err := Parse([]byte(tc.src))
 		if err != nil {

@@ -162,6 +162,9 @@ const mergeBudget = 1 << 20
 type merger struct {
 	budget   int
 	visiting map[*yaml.Node]bool
+	// psych also merges the quoted `<<` keys Psych merges (ToJSON's
+	// reading); the document model keeps them as keys, as YAML 1.2 does.
+	psych bool
 }
 
 // flattenMerges applies every merge key under n in place, mappings before
@@ -256,7 +259,7 @@ func (mg *merger) entries(m *yaml.Node) []Pair {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
 		mg.budget--
-		if isMergeKey(k) && mg.budget > 0 {
+		if (isMergeKey(k) || mg.psych && psychMergeKey(k)) && mg.budget > 0 {
 			src := Resolve(v)
 			switch {
 			case src != nil && src.Kind == yaml.MappingNode:
