@@ -143,7 +143,9 @@ func (p Pair) ValueOrKey() *yaml.Node {
 // keys (`<<: *anchor` or `<<: [*a, *b]`) copy the merged mappings' entries
 // in place, overwriting what came before (earlier mappings of a merge list
 // win among themselves), and a later key overwrites an earlier one while
-// keeping its position. Cyclic merges stop at the cycle.
+// keeping its position. As in Psych's revive_hash, a `<<` whose value is
+// not a mapping, an alias to one, or a sequence (written in place) of
+// mappings stays a key. Cyclic merges stop at the cycle.
 //
 // Parse has already applied every merge key of the document in place, so
 // that merges cost nothing here however often an anchor is merged.
@@ -160,6 +162,9 @@ const mergeBudget = 1 << 20
 type merger struct {
 	budget   int
 	visiting map[*yaml.Node]bool
+	// psych also merges the quoted `<<` keys Psych merges (ToJSON's
+	// reading); the document model keeps them as keys, as YAML 1.2 does.
+	psych bool
 }
 
 // flattenMerges applies every merge key under n in place, mappings before
@@ -187,9 +192,28 @@ func flattenMerges(n *yaml.Node) {
 		if mg.budget <= 0 {
 			return
 		}
-		n.Content = mappingContent(ps)
+		n.Content = keepAliases(mappingContent(ps), n.Content)
 	}
 	visit(n)
+}
+
+// keepAliases puts back, in content built from a mapping's Entries, the
+// alias nodes the mapping's own entries were written with (Entries
+// resolves them), so that a value used through an alias keeps the alias's
+// position, where it is used, rather than its anchor's.
+func keepAliases(content, written []*yaml.Node) []*yaml.Node {
+	aliases := map[*yaml.Node]*yaml.Node{}
+	for i := 0; i+1 < len(written); i += 2 {
+		if v := written[i+1]; v.Kind == yaml.AliasNode {
+			aliases[written[i]] = v
+		}
+	}
+	for i := 0; i+1 < len(content) && len(aliases) > 0; i += 2 {
+		if a, ok := aliases[content[i]]; ok && Resolve(a) == content[i+1] {
+			content[i+1] = a
+		}
+	}
+	return content
 }
 
 func mappingContent(ps []Pair) []*yaml.Node {
@@ -235,7 +259,7 @@ func (mg *merger) entries(m *yaml.Node) []Pair {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
 		mg.budget--
-		if isMergeKey(k) && mg.budget > 0 {
+		if (isMergeKey(k) || mg.psych && psychMergeKey(k)) && mg.budget > 0 {
 			src := Resolve(v)
 			switch {
 			case src != nil && src.Kind == yaml.MappingNode:
@@ -243,7 +267,10 @@ func (mg *merger) entries(m *yaml.Node) []Pair {
 					set(p)
 				}
 				continue
-			case src != nil && src.Kind == yaml.SequenceNode:
+			case src != nil && src.Kind == yaml.SequenceNode && v.Kind != yaml.AliasNode && allMappings(src):
+				// Psych merges a written sequence of mappings only: an alias
+				// to a sequence, or a sequence holding anything else, raises
+				// a TypeError in revive_hash and stays a `<<` key.
 				var merged []Pair
 				seen := map[string]bool{}
 				for _, item := range src.Content {
@@ -263,6 +290,15 @@ func (mg *merger) entries(m *yaml.Node) []Pair {
 		set(Pair{Key: k, Value: Resolve(v)})
 	}
 	return out
+}
+
+func allMappings(seq *yaml.Node) bool {
+	for _, item := range seq.Content {
+		if it := Resolve(item); it == nil || it.Kind != yaml.MappingNode {
+			return false
+		}
+	}
+	return true
 }
 
 // ComplexKey is what KeyString returns for a mapping or a sequence used as

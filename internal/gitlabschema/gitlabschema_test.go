@@ -6,56 +6,9 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
-
-	"go.yaml.in/yaml/v3"
 )
-
-func TestToJSON(t *testing.T) {
-	src := `
-base: &base {image: alpine, retry: 1}
-job:
-  <<: *base
-  retry: 2
-  script: !reference [.setup, script]
-  n: 3
-  f: 1.5
-  b: true
-  z: ~
-  s: "on"
-`
-	var doc yaml.Node
-	if err := yaml.Unmarshal([]byte(src), &doc); err != nil {
-		t.Fatal(err)
-	}
-	got, err := ToJSON(&doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]any{
-		"base": map[string]any{"image": "alpine", "retry": int64(1)},
-		"job": map[string]any{
-			"image": "alpine", "retry": int64(2),
-			"script": []any{".setup", "script"},
-			"n":      int64(3), "f": 1.5, "b": true, "z": nil, "s": "on",
-		},
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %#v\nwant %#v", got, want)
-	}
-}
-
-func TestToJSONRejectsCycles(t *testing.T) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal([]byte("a: &a [*a]\n"), &doc); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ToJSON(&doc); err == nil {
-		t.Error("a cyclic alias must be an error, not endless recursion")
-	}
-}
 
 // fakeTB records Fatal and Skip instead of stopping the test.
 type fakeTB struct {
@@ -110,23 +63,6 @@ func TestMustLoadNeedsNoSharedDir(t *testing.T) {
 	}
 	if got, ok := SharedDir(); !ok || got != filepath.Join(dir, "shared") {
 		t.Errorf("SharedDir = %q, %v", got, ok)
-	}
-}
-
-// TestToJSONTypesAsPsych: scalars are typed as GitLab's YAML 1.1 loader
-// types them (internal/cidoc), not as YAML 1.2 would.
-func TestToJSONTypesAsPsych(t *testing.T) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal([]byte("a: on\nb: 'on'\nc: 0x1f\nd: .inf\ne: 1_000\n"), &doc); err != nil {
-		t.Fatal(err)
-	}
-	got, err := ToJSON(&doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]any{"a": true, "b": "on", "c": int64(31), "d": ".inf", "e": int64(1000)}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %#v\nwant %#v", got, want)
 	}
 }
 

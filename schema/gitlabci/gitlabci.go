@@ -1,7 +1,8 @@
 // Package gitlabci checks a CI file against GitLab's published CI/CD JSON
 // schema (ci.json, embedded: see SOURCE.md and LICENSE beside it), after
-// loading the YAML the way GitLab does (Ruby's Psych, YAML 1.1), and checks
-// that the file is UTF-8, the only encoding Psych reads.
+// loading the YAML the way GitLab does (Ruby's Psych, YAML 1.1: the
+// project's one reader, internal/cidoc, and its JSON conversion, ToJSON),
+// and checks that the file is UTF-8, the only encoding Psych reads.
 //
 // The schema does not know GitLab's limits, needs, stages or extends; the
 // validator in package schema checks those. This package catches the
@@ -14,7 +15,6 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"io"
 	"regexp"
 	"sort"
 	"strings"
@@ -27,6 +27,8 @@ import (
 	"golang.org/x/text/message"
 
 	"go.yaml.in/yaml/v3"
+
+	"gitlab.com/generate-config/generate-config/internal/cidoc"
 )
 
 // Rule ids of the findings this package makes (docs/validation.md).
@@ -156,30 +158,28 @@ func decodeRune(b []byte) (rune, int) {
 	return r, size
 }
 
-// maxNodes bounds the loaded tree: aliases can make a small file huge (the
-// validator reports that as yaml-size before this runs; this is a guard).
-const maxNodes = 2_000_000
-
-// Check validates every document of data (a `spec:` header and the
-// configuration are separate documents) against the schema. It returns
-// no problem for YAML it cannot parse: the validator reports that.
+// Check validates the configuration of data, and its `spec:` header when
+// it has one (they are separate documents, each checked on its own),
+// against the schema. The YAML is read by internal/cidoc, as everything
+// else reads it, and converted to JSON values by cidoc.ToJSON (Psych's
+// YAML 1.1 reading). It returns no problem for YAML it cannot parse, or
+// too big to convert (aliases): the validator reports those.
 func Check(data []byte) ([]Problem, error) {
 	s, err := Schema()
 	if err != nil {
 		return nil, err
 	}
+	doc, err := cidoc.Parse(data)
+	if err != nil {
+		return nil, nil // a syntax error: reported by the validator
+	}
 	var out []Problem
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	for {
-		var doc yaml.Node
-		if err := decode(dec, &doc); err != nil {
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			return out, nil // a syntax error: reported by the validator
+	for _, n := range []*yaml.Node{doc.Header, doc.Content} {
+		if n == nil {
+			continue
 		}
 		l := &loader{nodes: map[string]located{}}
-		v, err := l.load(&doc, "", 0)
+		v, err := cidoc.ToJSON(n, l.note)
 		if err != nil || v == nil {
 			continue // too big, too deep, or empty: reported elsewhere
 		}
@@ -199,15 +199,6 @@ func Check(data []byte) ([]Problem, error) {
 	return out, nil
 }
 
-func decode(dec *yaml.Decoder, doc *yaml.Node) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("yaml: %v", r)
-		}
-	}()
-	return dec.Decode(doc)
-}
-
 // located is where a JSON value came from: its key and value nodes, and
 // whether it passes through a !reference (whose value GitLab fills in
 // before validating, so the schema cannot judge it).
@@ -216,10 +207,24 @@ type located struct {
 	reference  bool
 }
 
+// loader records where cidoc.ToJSON found each value, by JSON pointer.
 type loader struct {
-	nodes    map[string]located
-	anchored map[*yaml.Node]any
-	count    int
+	nodes map[string]located
+}
+
+// note records where the value at ptr came from (a cidoc.JSONPlace); a
+// later record of a pointer (a repeated key) replaces the nodes, and a
+// !reference anywhere on the way stays noted.
+func (l *loader) note(ptr string, key, value *yaml.Node) {
+	loc := l.nodes[ptr]
+	if key != nil {
+		loc.key = key
+	}
+	loc.value = value
+	if cidoc.KindOf(value) == cidoc.KindRef {
+		loc.reference = true
+	}
+	l.nodes[ptr] = loc
 }
 
 var printer = message.NewPrinter(language.English)
@@ -265,8 +270,8 @@ func (l *loader) problems(ve *jsonschema.ValidationError) []Problem {
 		}
 		msg := fmt.Sprintf("%s does not match GitLab's CI schema: %s", what, e.ErrorKind.LocalizedString(printer))
 		if _, ok := e.ErrorKind.(*kind.Type); ok && n.Kind == yaml.ScalarNode && n.Style == 0 {
-			if _, str := scalar(n).(string); !str {
-				msg += fmt.Sprintf(" (GitLab's YAML 1.1 reader reads the unquoted `%s` as %v: quote it to mean the string)", n.Value, jsonText(scalar(n)))
+			if v := cidoc.ScalarJSON(n); !isString(v) {
+				msg += fmt.Sprintf(" (GitLab's YAML 1.1 reader reads the unquoted `%s` as %v: quote it to mean the string)", n.Value, jsonText(v))
 			}
 		}
 		key := fmt.Sprintf("%d:%d:%s", n.Line, n.Column, msg)
@@ -373,6 +378,11 @@ func isIndex(s string) bool {
 		}
 	}
 	return true
+}
+
+func isString(v any) bool {
+	_, ok := v.(string)
+	return ok
 }
 
 func jsonText(v any) string {

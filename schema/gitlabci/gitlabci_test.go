@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"go.yaml.in/yaml/v3"
+	"gitlab.com/generate-config/generate-config/internal/cidoc"
 )
 
 // pinnedSHA256 is ci.json's digest, as SOURCE.md records it.
@@ -52,6 +52,12 @@ func TestCheckPositionsSchemaErrors(t *testing.T) {
 		{".d: &d {retry: 7}\nbuild:\n  <<: *d\n  script: [make]\n", []string{"3:3 `build:retry`"}},
 		// !reference values are GitLab's to fill in: not judged.
 		{"build:\n  script: [make]\n  rules: !reference [.x, rules]\n", nil},
+		// ... also when the !reference is used through an alias.
+		{".r: &r !reference [.x, rules]\nbuild:\n  script: [make]\n  rules: *r\n", nil},
+		// A value used through an alias is placed at the alias.
+		{".w: &w sometimes\nbuild:\n  script: [make]\n  when: *w\n", []string{"4:9 `build:when` does not match GitLab's CI schema: value must be one of"}},
+		// The quoted `<<` Psych merges too.
+		{"build:\n  script: [make]\n  '<<': {retry: 9}\n", []string{"3:17 `build:retry`"}},
 		// A valid file: nothing.
 		{"stages: [a]\nbuild:\n  stage: a\n  script: [make]\n  retry: {max: 2, when: [script_failure]}\n", nil},
 	} {
@@ -133,16 +139,19 @@ var psychCases = []struct {
 	{"a: 1\n<<: {a: 2, b: 3}", `{"a":2,"b":3}`},
 	{"<<: {a: 2, b: 3}\na: 1", `{"a":1,"b":3}`},
 	{"x: &x {a: 1}\ny: &y {a: 2, c: 2}\nz: {<<: [*x, *y]}", `{"x":{"a":1},"y":{"a":2,"c":2},"z":{"a":1,"c":2}}`},
+	// Psych merges a written sequence of mappings only.
+	{"x: &x {a: 1}\ny: {<<: [*x, 1]}", `{"x":{"a":1},"y":{"\u003c\u003c":[{"a":1},1]}}`},
+	{"x: &x {a: 1}\ny: &y [*x]\nz: {<<: *y}", `{"x":{"a":1},"y":[{"a":1}],"z":{"\u003c\u003c":[{"a":1}]}}`},
 }
 
 func load(t *testing.T, doc string) string {
 	t.Helper()
-	var n yaml.Node
-	if err := yaml.Unmarshal([]byte(doc), &n); err != nil {
+	// As Check reads a file: cidoc parses it, cidoc.ToJSON converts it.
+	d, err := cidoc.Parse([]byte(doc))
+	if err != nil {
 		t.Fatalf("%q: %v", doc, err)
 	}
-	l := &loader{nodes: map[string]located{}}
-	v, err := l.load(&n, "", 0)
+	v, err := cidoc.ToJSON(d.Content, nil)
 	if err != nil {
 		t.Fatalf("%q: %v", doc, err)
 	}
