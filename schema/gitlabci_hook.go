@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"gitlab.com/generate-config/generate-config/internal/cidoc"
+
 	"go.yaml.in/yaml/v3"
 
 	"gitlab.com/generate-config/generate-config/schema/gitlabci"
@@ -31,7 +33,7 @@ func (v *validator) checkEncoding(data []byte) bool {
 // another rule reported, and a job another rule found an error in, are
 // left to those rules, whose messages use GitLab's wording. A file those checks stopped at (syntax, size, not a
 // mapping) is not checked.
-func (v *validator) checkGitLabSchema(data []byte) {
+func (v *validator) checkGitLabSchema(doc *cidoc.Document) {
 	lines := map[int]bool{}
 	jobs := map[string]bool{}
 	for _, f := range v.out {
@@ -42,7 +44,7 @@ func (v *validator) checkGitLabSchema(data []byte) {
 			jobs[f.Job] = true
 		}
 		switch f.Rule {
-		case RuleYAMLSyntax, RuleEmptyFile, RuleNotAMapping, RuleYAMLSize, RuleYAMLDepth, RuleFileSize:
+		case RuleYAMLSyntax, RuleEmptyFile, RuleNotAMapping, RuleYAMLSize, RuleYAMLDepth, RuleFileSize, RuleSpecInputs, RuleInputsInterpolation:
 			if f.Severity == SeverityError {
 				return
 			}
@@ -53,7 +55,7 @@ func (v *validator) checkGitLabSchema(data []byte) {
 			lines[f.Pos.Line] = true
 		}
 	}
-	problems, err := gitlabci.Check(data)
+	problems, err := gitlabci.CheckDocument(doc)
 	if err != nil {
 		v.errorf(nil, RuleGitLabSchema, "", "GitLab's CI schema cannot be used: %v", err)
 		return

@@ -301,7 +301,9 @@ func (v *validator) interpolateScalar(n *yaml.Node, inputs map[string]*specInput
 	b.WriteString(n.Value[last:])
 	n.Value = b.String()
 	n.Tag = "!!str"
-	n.Style = 0
+	// A value GitLab made, not YAML text: the tag is its type (a plain
+	// style would be read again, and an empty string taken for null).
+	n.Style = yaml.TaggedStyle
 }
 
 // evalBlock evaluates one block's expression: `inputs.NAME` followed by
@@ -434,6 +436,9 @@ func valueNode(val any, line, col int) *yaml.Node {
 		}
 	default:
 		n.Kind, n.Tag, n.Value = yaml.ScalarNode, "!!str", fmt.Sprint(x)
+	}
+	if n.Kind == yaml.ScalarNode {
+		n.Style = yaml.TaggedStyle // typed by its tag, see interpolate
 	}
 	return n
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -77,18 +78,16 @@ func Check(files []File, opts Options) Checked {
 	v := &validator{opts: opts, lim: opts.Limits.WithDefaults()}
 	sizes := make([]FileSize, len(files))
 	var docs []*cidoc.Document
-	encoded := make([]bool, len(files))
-	interpolated := make([]bool, len(files))
+	parsed := make([]*cidoc.Document, len(files))
 	whole, total := true, 0
 	for i, f := range files {
 		v.file = f.Name
 		v.parsedSize = 0
-		encoded[i] = v.checkEncoding(f.Data) // gitlabci_hook.go
 		var doc *cidoc.Document
-		if encoded[i] {
+		if v.checkEncoding(f.Data) { // gitlabci_hook.go
 			doc = v.parse(f.Data)
-			interpolated[i] = v.interpolated
 		}
+		parsed[i] = doc
 		sizes[i] = FileSize{Name: f.Name, Bytes: len(f.Data), ParsedBytes: v.parsedSize, MaxBytes: v.lim.MaxFileBytes, MaxParsedBytes: v.lim.MaxYAMLSizeBytes}
 		if doc == nil {
 			whole = false
@@ -116,11 +115,9 @@ func Check(files []File, opts Options) Checked {
 		v.checkPitfalls()
 	}
 	for i, f := range files {
-		// TODO(next commit): check the interpolated document of a file
-		// with a spec: header, not its text with $[[ inputs ]] in it.
-		if encoded[i] && !interpolated[i] {
+		if parsed[i] != nil {
 			v.file = f.Name
-			v.checkGitLabSchema(f.Data)
+			v.checkGitLabSchema(parsed[i])
 		}
 	}
 	order := map[string]int{}
@@ -150,9 +147,6 @@ type validator struct {
 	nodeFile map[*yaml.Node]string
 	// parsedSize is the last parsed file's estimated parsed size.
 	parsedSize int
-	// interpolated: the last parsed file had a spec: header, and its
-	// $[[ inputs ]] were interpolated.
-	interpolated bool
 }
 
 func (v *validator) report(n *yaml.Node, sev Severity, rule, job, format string, args ...any) {
@@ -193,7 +187,7 @@ func (v *validator) includedNote() string {
 // parse checks one file on its own, as GitLab does each included file, and
 // returns its document; nil when GitLab would stop at this file.
 func (v *validator) parse(data []byte) *cidoc.Document {
-	v.parsedSize, v.interpolated = 0, false
+	v.parsedSize = 0
 	v.checkFileSize(len(data))
 	if len(bytes.TrimSpace(data)) == 0 {
 		// GitLab: lib/gitlab/ci/config/external/file/base.rb
@@ -230,7 +224,6 @@ func (v *validator) parse(data []byte) *cidoc.Document {
 		// reads the jobs.
 		v.interpolateInputs(spec, content)
 		doc.Rebuild()
-		v.interpolated = true
 	}
 	if !v.checkParsedSize(content) {
 		return nil // GitLab stops at "The parsed YAML is too big"
@@ -269,6 +262,13 @@ func Interpolate(filename string, data []byte, inputs map[string]any) ([]byte, [
 	content := doc.Content
 	v.interpolateInputs(spec, content)
 	sortFindings(v.out, nil)
+	// The interpolated values are typed by their tags (inputs.go); written
+	// out, they are plain YAML again, quoted where YAML needs it.
+	cidoc.Walk(content, func(n *yaml.Node) {
+		if n.Kind == yaml.ScalarNode && strings.HasPrefix(n.Tag, "!!") {
+			n.Style &^= yaml.TaggedStyle
+		}
+	})
 	var b bytes.Buffer
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)

@@ -34,19 +34,20 @@ func Merge(docs ...*Document) *Document {
 // Nodes calls fn for every node of the document as written (not through
 // aliases): the header, the configuration, and every key and value.
 func (d *Document) Nodes(fn func(*yaml.Node)) {
-	var walk func(*yaml.Node)
-	walk = func(n *yaml.Node) {
-		if n == nil {
-			return
-		}
-		fn(n)
-		if n.Kind == yaml.AliasNode {
-			return
-		}
-		for _, c := range n.Content {
-			walk(c)
-		}
+	Walk(d.Header, fn)
+	Walk(d.Content, fn)
+}
+
+// Walk calls fn for n and every node below it, not through aliases.
+func Walk(n *yaml.Node, fn func(*yaml.Node)) {
+	if n == nil {
+		return
 	}
-	walk(d.Header)
-	walk(d.Content)
+	fn(n)
+	if n.Kind == yaml.AliasNode {
+		return
+	}
+	for _, c := range n.Content {
+		Walk(c, fn)
+	}
 }

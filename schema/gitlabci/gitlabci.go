@@ -165,13 +165,20 @@ func decodeRune(b []byte) (rune, int) {
 // YAML 1.1 reading). It returns no problem for YAML it cannot parse, or
 // too big to convert (aliases): the validator reports those.
 func Check(data []byte) ([]Problem, error) {
-	s, err := Schema()
-	if err != nil {
-		return nil, err
-	}
 	doc, err := cidoc.Parse(data)
 	if err != nil {
 		return nil, nil // a syntax error: reported by the validator
+	}
+	return CheckDocument(doc)
+}
+
+// CheckDocument is Check of a parsed file: its spec: header and its
+// configuration, as they are now (the validator hands over a file whose
+// $[[ inputs ]] it has interpolated, as GitLab does before validating).
+func CheckDocument(doc *cidoc.Document) ([]Problem, error) {
+	s, err := Schema()
+	if err != nil {
+		return nil, err
 	}
 	var out []Problem
 	for _, n := range []*yaml.Node{doc.Header, doc.Content} {
