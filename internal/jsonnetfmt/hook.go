@@ -70,27 +70,25 @@ const NativeName = "generate-config/std.format"
 const wrapperSrc = `
 function(str, vals)
   local __orig = null;
-  local native = std.native('` + NativeName + `');
-  local prim(v) = local t = std.type(v); t == 'string' || t == 'number' || t == 'boolean' || t == 'null';
-  local allPrim(a, i) =
-    if i >= std.length(a) then true
-    else if prim(a[i]) then allPrim(a, i + 1) tailstrict
-    else false;
-  local t = std.type(vals);
+  local native = std.native('` + NativeName + `'), t = std.type(vals);
   local r =
-    if t == 'array' then
-      if native != null && std.type(str) == 'string' && allPrim(vals, 0) then native(str, vals, 'array') else null
+    if native == null then null
+    else if t == 'array' then
+      if std.type(str) == 'string'
+         && std.foldl(function(ok, v) ok && (local u = std.type(v); u == 'string' || u == 'number' || u == 'boolean' || u == 'null'), vals, true)
+      then native(str, vals, 'array') else null
+    else if t == 'string' || t == 'number' || t == 'boolean' || t == 'null' then
+      if std.type(str) == 'string' then native(str, [vals], 'array') else null
     else if t == 'object' then
-      if native != null && std.type(str) == 'string' then
+      if std.type(str) == 'string' then
         local keys = native(str, null, 'keys');
         local has(i) =
           if i >= std.length(keys) then true
-          else if std.objectHasEx(vals, keys[i], true) && prim(vals[keys[i]]) then has(i + 1) tailstrict
+          else if std.objectHasEx(vals, keys[i], true) && (local u = std.type(vals[keys[i]]); u == 'string' || u == 'number' || u == 'boolean' || u == 'null') then has(i + 1) tailstrict
           else false;
         if keys != null && has(0) then native(str, std.makeArray(std.length(keys), function(i) vals[keys[i]]), 'object') else null
       else null
-    else if t == 'function' || native == null || std.type(str) != 'string' then null
-    else native(str, [vals], 'array');
+    else null;
   if r != null then r else __orig
 `
 
