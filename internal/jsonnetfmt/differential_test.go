@@ -253,6 +253,9 @@ var errorCases = []string{
 	// errors in the values themselves
 	`"%s" % [error "boom"]`, `"%s" % error "boom"`, `"%s %s" % ["a", error "second"]`,
 	`std.format(error "str", ["a"])`, `std.format(error "str", error "vals")`,
+	// % on other types: std.mod's own cases
+	`5 % 3`, `5.5 % 2`, `-7 % 3`, `5 % 0`, `5 % "x"`, `[1] % 2`, `null % 1`, `{} % {}`, `(error "a") % 1`,
+	`"%d" % (error "b")`, `std.mod("%s", "x")`, `std.mod(a="%s-%s", b=["x", 1])`, `std.format(vals=[1], str="%d")`,
 	// str that is not a string
 	`std.format(["%", "s"], ["a"])`, `std.format(5, ["a"])`, `std.format(null, [])`,
 	// overflow and near overflow in the arithmetic

@@ -10,20 +10,24 @@ import (
 )
 
 // portedFingerprint is the fingerprint of the body of std.format in
-// go-jsonnet v0.22.0, the code format.go ports. Install refuses to hook a
-// different body: a go-jsonnet bump that changes std.format must be ported
-// (and this constant updated) before % is native again.
+// go-jsonnet v0.22.0, the code format.go ports, and modFingerprint that of
+// std.mod, whose string case the hook shortcuts. Install refuses to hook a
+// different body: a go-jsonnet bump that changes either must be checked
+// (and format.go ported) and these constants updated before % is native
+// again.
+const modFingerprint = "7c30f6b16c897aa5cf7701e76ee35c729cf49f6673ea0a41c9b86a03086ea694"
+
 const portedFingerprint = "9dedf7a44c533e06a17f832654d662ef34cc826f870b3e9fe29fc07155b22614"
 
 // checkFingerprint compares the structure of body (node kinds, identifiers,
-// operators, literals; not positions) with portedFingerprint.
-func checkFingerprint(body ast.Node) error {
+// operators, literals; not positions) with want.
+func checkFingerprint(field string, body ast.Node, want string) error {
 	got, err := fingerprint(body)
 	if err != nil {
 		return err
 	}
-	if got != portedFingerprint {
-		return fmt.Errorf("std.format in astgen.StdAst is not the code this package ports (fingerprint %s, ported %s)", got, portedFingerprint)
+	if got != want {
+		return fmt.Errorf("std.%s in astgen.StdAst is not the code this package was written for (fingerprint %s, expected %s)", field, got, want)
 	}
 	return nil
 }
@@ -155,7 +159,7 @@ func writeNode(b *strings.Builder, n ast.Node) error {
 	case *ast.Self:
 		b.WriteString("self(")
 	default:
-		return fmt.Errorf("std.format in astgen.StdAst contains a %T, which this package does not expect", n)
+		return fmt.Errorf("a std function in astgen.StdAst contains a %T, which this package does not expect", n)
 	}
 	b.WriteString(")")
 	return nil

@@ -18,10 +18,10 @@
 // rewrites the body of the "format" field of astgen.StdAst, once, to
 //
 //	function(str, vals)
-//	  local native = std.native('generate-config/std.format');
-//	  ... guard: native is registered, str is a string, the values are
-//	      strings, numbers, booleans or null ...
-//	  local r = if guard then native(str, vals, ...) else null;
+//	  local r =
+//	    if <the native function is registered, str is a string, the
+//	        values are strings, numbers, booleans or null>
+//	    then std.native(...)(str, vals) else null;
 //	  if r != null then r else <the original body, unchanged>
 //
 // std.mod (what % desugars to) calls std.format through the std object, so
@@ -50,6 +50,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -58,8 +59,14 @@ import (
 	"github.com/google/go-jsonnet/astgen"
 )
 
-// NativeName is the std.native name of the Go std.format.
-const NativeName = "generate-config/std.format"
+// NativeName is the std.native name of the Go std.format, for an array of
+// values. The mapping form asks keysName for the keys a format string
+// uses, then passes their values, in that order, to objectName.
+const (
+	NativeName = "generate-config/std.format"
+	keysName   = NativeName + "/keys"
+	objectName = NativeName + "/object"
+)
 
 // wrapperSrc is the new body of std.format; __orig stands for the original
 // body and is replaced by it. The guard evaluates vals before str, as the
@@ -67,30 +74,51 @@ const NativeName = "generate-config/std.format"
 // either is the same error. A 'keys' call returns the keys whose values the
 // mapping form evaluates, in order (null when the format string fails by
 // itself); those values are then passed as an array.
-const wrapperSrc = `
+var wrapperSrc = `
 function(str, vals)
   local __orig = null;
-  local native = std.native('` + NativeName + `'), t = std.type(vals);
   local r =
-    if native == null then null
-    else if t == 'array' then
-      if std.type(str) == 'string'
-         && std.foldl(function(ok, v) ok && (local u = std.type(v); u == 'string' || u == 'number' || u == 'boolean' || u == 'null'), vals, true)
-      then native(str, vals, 'array') else null
-    else if t == 'string' || t == 'number' || t == 'boolean' || t == 'null' then
-      if std.type(str) == 'string' then native(str, [vals], 'array') else null
-    else if t == 'object' then
+    if std.native('` + NativeName + `') == null then null
+    else if std.type(vals) == 'array' then
+      if std.type(str) == 'string' && ` + primArray + `
+      then std.native('` + NativeName + `')(str, vals) else null
+    else if ` + prim("vals") + ` then
+      if std.type(str) == 'string' then std.native('` + NativeName + `')(str, [vals]) else null
+    else if std.type(vals) == 'object' then
       if std.type(str) == 'string' then
-        local keys = native(str, null, 'keys');
+        local keys = std.native('` + keysName + `')(str);
         local has(i) =
           if i >= std.length(keys) then true
-          else if std.objectHasEx(vals, keys[i], true) && (local u = std.type(vals[keys[i]]); u == 'string' || u == 'number' || u == 'boolean' || u == 'null') then has(i + 1) tailstrict
+          else if std.objectHasEx(vals, keys[i], true) && ` + prim("vals[keys[i]]") + ` then has(i + 1) tailstrict
           else false;
-        if keys != null && has(0) then native(str, std.makeArray(std.length(keys), function(i) vals[keys[i]]), 'object') else null
+        if keys != null && has(0) then std.native('` + objectName + `')(str, std.makeArray(std.length(keys), function(i) vals[keys[i]])) else null
       else null
     else null;
   if r != null then r else __orig
 `
+
+// prim is a Jsonnet test that e is a string, number, boolean or null,
+// without a local or a function call (strings, the common case, cost one
+// std.type).
+func prim(e string) string {
+	var alts []string
+	for _, t := range []string{"string", "number", "boolean", "null"} {
+		alts = append(alts, "std.type("+e+") == '"+t+"'")
+	}
+	return "(" + strings.Join(alts, " || ") + ")"
+}
+
+// primArray tests that every element of vals is prim, in order. The first
+// elements are tested inline (no closure to build and call: format calls
+// rarely have more), the rest with std.foldl.
+var primArray = func() string {
+	const inline = 4
+	rest := "std.foldl(function(ok, v) ok && " + prim("v") + ", vals, true)"
+	for i := inline - 1; i >= 0; i-- {
+		rest = fmt.Sprintf("(std.length(vals) == %d || (%s && %s))", i, prim(fmt.Sprintf("vals[%d]", i)), rest)
+	}
+	return rest
+}()
 
 var (
 	installOnce sync.Once
@@ -136,130 +164,172 @@ func Installed() error { return Install() }
 
 // Register makes vm's std.format and % on strings run natively.
 func Register(vm *jsonnet.VM) {
-	vm.NativeFunction(nativeFormat)
+	for _, f := range natives {
+		vm.NativeFunction(f)
+	}
 }
 
 // Stats returns how many std.format calls were answered in Go and how many
 // were handed back to the Jsonnet code, since the process started.
 func Stats() (native, fallback int64) { return nativeCalls.Load(), fallbacks.Load() }
 
-var nativeFormat = &jsonnet.NativeFunction{
-	Name:   NativeName,
-	Params: ast.Identifiers{"str", "vals", "mode"},
-	Func:   call,
+var natives = []*jsonnet.NativeFunction{
+	{Name: NativeName, Params: ast.Identifiers{"str", "vals"}, Func: func(args []any) (any, error) {
+		return counted(formatArgs(args, formatArray))
+	}},
+	{Name: objectName, Params: ast.Identifiers{"str", "vals"}, Func: func(args []any) (any, error) {
+		return counted(formatArgs(args, formatObject))
+	}},
+	{Name: keysName, Params: ast.Identifiers{"str"}, Func: func(args []any) (any, error) {
+		// One std.format of the mapping form makes two calls: count the
+		// format call only, and a refusal here as the hand-back.
+		if str, ok := args[0].(string); ok {
+			if codes, ok := parseCached(str); ok {
+				if keys, ok := objectKeys(codes); ok {
+					out := make([]any, len(keys))
+					for i, k := range keys {
+						out[i] = k
+					}
+					return out, nil
+				}
+			}
+		}
+		fallbacks.Add(1)
+		return nil, nil
+	}},
 }
 
-func call(args []any) (any, error) {
-	out, ok := callGo(args)
+// formatArgs parses args (str, vals) and formats with f.
+func formatArgs(args []any, f func([]piece, []any) (string, bool)) (string, bool) {
+	str, ok1 := args[0].(string)
+	vals, ok2 := args[1].([]any)
+	if !ok1 || !ok2 {
+		return "", false
+	}
+	codes, ok := parseCached(str)
+	if !ok {
+		return "", false
+	}
+	return f(codes, vals)
+}
+
+// counted returns a native function's result: the string, or null (and a
+// count of the hand-back) when the Jsonnet code must run.
+func counted(s string, ok bool) (any, error) {
 	if !ok {
 		fallbacks.Add(1)
 		return nil, nil
 	}
-	// The mapping form asks for its keys first: one std.format, two calls.
-	if mode, _ := args[2].(string); mode != "keys" {
-		nativeCalls.Add(1)
-	}
-	return out, nil
+	nativeCalls.Add(1)
+	return s, nil
 }
 
-func callGo(args []any) (any, bool) {
-	if len(args) != 3 {
-		return nil, false
-	}
-	str, ok1 := args[0].(string)
-	mode, ok2 := args[2].(string)
-	if !ok1 || !ok2 {
-		return nil, false
-	}
-	codes, ok := parseCached(str)
-	if !ok {
-		return nil, false
-	}
-	switch mode {
-	case "array":
-		vals, ok := args[1].([]any)
-		if !ok {
-			return nil, false
-		}
-		return formatArray(codes, vals)
-	case "keys":
-		keys, ok := objectKeys(codes)
-		if !ok {
-			return nil, false
-		}
-		out := make([]any, len(keys))
-		for i, k := range keys {
-			out[i] = k
-		}
-		return out, true
-	case "object":
-		vals, ok := args[1].([]any)
-		if !ok {
-			return nil, false
-		}
-		return formatObject(codes, vals)
-	}
-	return nil, false
+// A hook replaces the body of one function field of the std object.
+type hook struct {
+	field       string
+	params      []ast.Identifier
+	free        ast.Identifiers // of the original body
+	fingerprint string          // of the original body
+	src         string          // the wrapper; __orig is the original body
+}
+
+var hooks = []hook{
+	{"format", []ast.Identifier{"str", "vals"}, ast.Identifiers{"$std", "std", "str", "vals"}, portedFingerprint, wrapperSrc},
+	// std.mod(a, b), what a % b desugars to, tests std.isNumber(a),
+	// std.isNumber(b) and std.isString(a), three Jsonnet calls, before it
+	// calls std.format for a string a: test that case first, with the one
+	// builtin call (a is evaluated first either way).
+	{"mod", []ast.Identifier{"a", "b"}, ast.Identifiers{"a", "b", "std"}, modFingerprint, `
+function(a, b)
+  local __orig = null;
+  if std.type(a) == 'string' then std.format(a, b) else __orig
+`},
 }
 
 func install() error {
+	if !bindsStdToSelf(astgen.StdAst) {
+		return errors.New("astgen.StdAst does not bind std to self")
+	}
+	// Prepare every hook before changing anything: all or nothing.
+	type change struct {
+		fn   *ast.Function
+		body ast.Node
+		free ast.Identifiers
+	}
+	var changes []change
+	for _, h := range hooks {
+		fn, body, free, err := prepare(h)
+		if err != nil {
+			return err
+		}
+		changes = append(changes, change{fn, body, free})
+	}
+	for _, c := range changes {
+		c.fn.Body = c.body
+		c.fn.FreeVars = union(c.fn.FreeVars, c.free)
+	}
+	return nil
+}
+
+// prepare finds h's field, checks that its body is the code this package
+// was written against, and returns the new body: h.src with the original
+// body in place of __orig.
+func prepare(h hook) (*ast.Function, ast.Node, ast.Identifiers, error) {
 	var field *ast.DesugaredObjectField
 	for i := range astgen.StdAst.Fields {
 		f := &astgen.StdAst.Fields[i]
-		if s, ok := f.Name.(*ast.LiteralString); ok && s.Value == "format" {
+		if s, ok := f.Name.(*ast.LiteralString); ok && s.Value == h.field {
 			if field != nil {
-				return errors.New("astgen.StdAst has two format fields")
+				return nil, nil, nil, fmt.Errorf("astgen.StdAst has two %s fields", h.field)
 			}
 			field = f
 		}
 	}
 	if field == nil {
-		return errors.New("astgen.StdAst has no format field")
+		return nil, nil, nil, fmt.Errorf("astgen.StdAst has no %s field", h.field)
 	}
 	fn, ok := field.Body.(*ast.Function)
-	if !ok || len(fn.Parameters) != 2 || fn.Parameters[0].Name != "str" || fn.Parameters[1].Name != "vals" ||
-		fn.Parameters[0].DefaultArg != nil || fn.Parameters[1].DefaultArg != nil {
-		return errors.New("std.format is not function(str, vals) in astgen.StdAst")
+	if !ok || len(fn.Parameters) != len(h.params) {
+		return nil, nil, nil, fmt.Errorf("std.%s is not a function of %v in astgen.StdAst", h.field, h.params)
+	}
+	for i, p := range fn.Parameters {
+		if p.Name != h.params[i] || p.DefaultArg != nil {
+			return nil, nil, nil, fmt.Errorf("std.%s is not a function of %v in astgen.StdAst", h.field, h.params)
+		}
 	}
 	orig := fn.Body
-	// The original body must be the code this package ports: check the
-	// free variables and that the std object binds std (the wrapper uses
-	// it) as itself.
-	if !sameIdents(orig.FreeVariables(), ast.Identifiers{"$std", "std", "str", "vals"}) {
-		return fmt.Errorf("std.format's body has free variables %v, expected $std std str vals", orig.FreeVariables())
+	if !sameIdents(orig.FreeVariables(), h.free) {
+		return nil, nil, nil, fmt.Errorf("std.%s's body has free variables %v, expected %v", h.field, orig.FreeVariables(), h.free)
 	}
-	if !bindsStdToSelf(astgen.StdAst) {
-		return errors.New("astgen.StdAst does not bind std to self")
-	}
-	if err := checkFingerprint(orig); err != nil {
-		return err
+	if err := checkFingerprint(h.field, orig, h.fingerprint); err != nil {
+		return nil, nil, nil, err
 	}
 
-	node, err := jsonnet.SnippetToAST("<std>", wrapperSrc)
+	node, err := jsonnet.SnippetToAST("<std>", h.src)
 	if err != nil {
-		return fmt.Errorf("parsing the wrapper: %w", err)
+		return nil, nil, nil, fmt.Errorf("parsing the std.%s wrapper: %w", h.field, err)
 	}
 	wfn, ok := node.(*ast.Function)
 	if !ok {
-		return fmt.Errorf("the wrapper is a %T", node)
+		return nil, nil, nil, fmt.Errorf("the std.%s wrapper is a %T", h.field, node)
 	}
-	// The wrapper starts with local __orig = null; drop that binding and
+	// The wrapper starts with local __orig = null: drop that binding and
 	// put the original body where __orig is used.
 	first, ok := wfn.Body.(*ast.Local)
 	if !ok || len(first.Binds) != 1 || first.Binds[0].Variable != "__orig" {
-		return errors.New("the wrapper does not start with local __orig")
+		return nil, nil, nil, fmt.Errorf("the std.%s wrapper does not start with local __orig", h.field)
 	}
-	extra := ast.Identifiers{"$std", "std", "str", "vals"}
-	if !splice(first.Body, orig, extra) {
-		return errors.New("the wrapper has no single use of __orig on a local/if path")
+	if !splice(first.Body, orig, h.free) {
+		return nil, nil, nil, fmt.Errorf("the std.%s wrapper has no single use of __orig on a local/if path", h.field)
 	}
-	// Only str and vals, bound by the function, are not free in it.
-	wfn.Body = first.Body
-	wfn.FreeVars = union(wfn.FreeVars, ast.Identifiers{"$std", "std"})
-
-	fn.Body = wfn.Body
-	fn.FreeVars = union(fn.FreeVars, wfn.FreeVars)
-	return nil
+	// Free in the function: the body's free variables but the parameters.
+	var free ast.Identifiers
+	for _, id := range union(wfn.FreeVars, h.free) {
+		if !containsIdent(h.params, id) {
+			free = append(free, id)
+		}
+	}
+	return fn, first.Body, free, nil
 }
 
 // splice replaces the one Var __orig under n (reached through local bodies

@@ -26,16 +26,18 @@ func TestHookIsActive(t *testing.T) {
 			t.Errorf("%s: %d native, %d handed back; want 1 native call", src, n1-n0, f1-f0)
 		}
 	}
-	// The std object's format field is the spliced wrapper around the
-	// original body.
-	var body ast.Node
-	for _, f := range astgen.StdAst.Fields {
-		if s, ok := f.Name.(*ast.LiteralString); ok && s.Value == "format" {
-			body = f.Body.(*ast.Function).Body
+	// The std object's format and mod fields are the spliced wrappers
+	// around the original bodies.
+	for _, h := range hooks {
+		var body ast.Node
+		for _, f := range astgen.StdAst.Fields {
+			if s, ok := f.Name.(*ast.LiteralString); ok && s.Value == h.field {
+				body = f.Body.(*ast.Function).Body
+			}
 		}
-	}
-	if fp, err := fingerprint(body); err != nil || fp == portedFingerprint {
-		t.Errorf("std.format's body is still the original (fingerprint %s, %v)", fp, err)
+		if fp, err := fingerprint(body); err != nil || fp == h.fingerprint {
+			t.Errorf("std.%s's body is still the original (fingerprint %s, %v)", h.field, fp, err)
+		}
 	}
 }
 
