@@ -54,6 +54,13 @@ local job(c) = {
 // template written with +. Issue 9's goal: % costs about what + costs.
 //
 //	go test -run '^$' -bench Template -benchtime 5x ./internal/jsonnetfmt
+//
+// On the project's 2-core machine (loaded, GOMAXPROCS=1, go-jsonnet
+// v0.22.0), per evaluation of 400 cells: percent/jsonnet 14.5-23 s,
+// percent/native 0.38-0.44 s, plus 0.14-0.18 s. The native path is about
+// 30x faster than go-jsonnet's std.format and about 2.5x the + template:
+// the rest is go-jsonnet calling std.mod and std.format, the guard's
+// std.type calls, and manifesting the values for the native call.
 func BenchmarkTemplate(b *testing.B) {
 	const n = 400
 	for _, c := range []struct {
