@@ -1,6 +1,8 @@
 package jsonnetfmt
 
 import (
+	"os"
+	"strings"
 	"testing"
 
 	jsonnet "github.com/google/go-jsonnet"
@@ -62,5 +64,27 @@ func TestUnregisteredVMRunsJsonnet(t *testing.T) {
 	}
 	if n1, f1 := Stats(); n1 != n0 || f1 != f0 {
 		t.Error("the native function was called on a VM that did not register it")
+	}
+}
+
+// TestGoJsonnetPinned: format.go ports go-jsonnet v0.22.0's std.format. A
+// bump must come with a look at std.jsonnet's format and mod (and new
+// fingerprints): this names the reason before TestHookIsActive does.
+func TestGoJsonnetPinned(t *testing.T) {
+	data, err := os.ReadFile("../../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "github.com/google/go-jsonnet" {
+			found = append(found, f[1])
+		}
+		if strings.Contains(line, "replace") && strings.Contains(line, "github.com/google/go-jsonnet") {
+			t.Errorf("go.mod replaces go-jsonnet: %s", line)
+		}
+	}
+	if len(found) != 1 || found[0] != "v0.22.0" {
+		t.Fatalf("go.mod requires go-jsonnet %v; jsonnetfmt ports v0.22.0's std.format: re-check the port and the fingerprints", found)
 	}
 }
