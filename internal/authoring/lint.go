@@ -208,6 +208,9 @@ func (l *lintRun) lintSource(file string, src []byte) ast.Node {
 	for _, f := range slowIdioms(file, root) {
 		l.add(f)
 	}
+	for _, f := range slowStringConcat(file, root) {
+		l.add(f)
+	}
 	return root
 }
 

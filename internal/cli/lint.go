@@ -47,6 +47,10 @@ Rules:
                   their names: it uses no ctx field that varies (warning)
   slow-concat     an array built with + in std.foldl or a recursive
                   function: quadratic, with the measured factor (warning)
+  slow-string-concat
+                  a string built with + in std.foldl or a recursive
+                  function: quadratic since go-jsonnet 0.21; use std.join
+                  (warning)
 
 Exits 1 if there is an error, or any finding with --strict.
 

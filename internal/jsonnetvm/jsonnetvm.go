@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-jsonnet/ast"
 
 	"gitlab.com/generate-config/generate-config/generator/diag"
+	"gitlab.com/generate-config/generate-config/internal/jsonnetfmt"
 )
 
 // EmbeddedPrefix marks files that come from the embedded library in
@@ -99,10 +100,12 @@ func (im *Importer) read(fsys fs.FS, name, foundAt string) (jsonnet.Contents, st
 }
 
 // NewVM returns a VM that reads files only through imp and has no external
-// variables: templates see the CI environment only through ctx.vars.
+// variables: templates see the CI environment only through ctx.vars. Its
+// std.format (and so % on strings) runs in Go: see package jsonnetfmt.
 func NewVM(imp jsonnet.Importer) *jsonnet.VM {
 	vm := jsonnet.MakeVM()
 	vm.Importer(imp)
+	jsonnetfmt.Register(vm)
 	return vm
 }
 
