@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/google/go-jsonnet/ast"
+
+	"gitlab.com/generate-config/generate-config/schema"
 )
 
 // RuleSlowStringConcat: a long string built with + in a loop. Since
@@ -24,12 +26,12 @@ const (
 // and in recursive functions: the accumulator (or the recursive call) and
 // a string on the two sides of one + chain, or any + on the accumulator of
 // a fold whose initial value is a string.
-func slowStringConcat(file string, root ast.Node) []LintFinding {
-	var out []LintFinding
+func slowStringConcat(file string, root ast.Node) []schema.Finding {
+	var out []schema.Finding
 	seen := map[ast.Node]bool{} // inner + of a chain already examined
 	report := func(n ast.Node, where string) {
-		out = append(out, LintFinding{
-			Pos: locPos(file, *n.Loc()), Severity: SeverityWarning, Rule: RuleSlowStringConcat,
+		out = append(out, schema.Finding{
+			Pos: locPos(file, *n.Loc()), Severity: schema.SeverityWarning, Rule: RuleSlowStringConcat,
 			Message: fmt.Sprintf("string built with + %s: go-jsonnet (since 0.21) copies the string so far at every step (measured %s); %s", where, stringSlowdown, stringFix),
 		})
 	}

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/go-jsonnet/formatter"
+
+	"gitlab.com/generate-config/generate-config/schema"
 )
 
 // TestSlowStringConcatDetector: the rule flags exactly the idioms the
@@ -47,7 +49,7 @@ func TestSlowStringConcatDetector(t *testing.T) {
 			t.Errorf("%s: %d findings, want %d: %v", c.src, len(got), c.want, got)
 		}
 		for _, f := range got {
-			if f.Rule != RuleSlowStringConcat || f.Severity != SeverityWarning || !strings.Contains(f.Message, "std.join") {
+			if f.Rule != RuleSlowStringConcat || f.Severity != schema.SeverityWarning || !strings.Contains(f.Message, "std.join") {
 				t.Errorf("%s: finding %v", c.src, f)
 			}
 		}
