@@ -17,10 +17,10 @@
 //   - runs the go-jsonnet CLI, installed at the version go.mod pins, on the
 //     same jobs written as one Jsonnet program with YAML out
 //     (std.manifestYamlDoc), and checks it made the same jobs;
-//   - times each phase of the library in this process (manifest, changes
-//     from git, selection, evaluation, rendering, validation, write),
-//     calling the steps the way generator.Generate and the generate command
-//     do.
+//   - times each phase of the library in a child process (manifest,
+//     changes from git, selection, evaluation, rendering, validation,
+//     write), calling the steps the way generator.Generate and the
+//     generate command do.
 //
 // Every measurement is the median of -runs runs. Nothing here asserts a
 // timing: the table is for people.
@@ -61,7 +61,19 @@ func main() {
 	bin := flag.String("bin", "bin/generate-config", "the generate-config binary to time")
 	jsonnetBin := flag.String("jsonnet", "", "a go-jsonnet CLI to compare with (default: go install the version go.mod pins into a temporary GOBIN)")
 	keep := flag.Bool("keep", false, "keep the temporary directory")
+	phases := flag.String("phases", "", "internal: time the library's phases once in `dir` and print them as JSON")
 	flag.Parse()
+	if *phases != "" {
+		d, err := timePhases(*phases)
+		if err == nil {
+			err = json.NewEncoder(os.Stdout).Encode(d)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*sizes, *runs, *bin, *jsonnetBin, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -409,10 +421,22 @@ func measure(dir, bin, jsonnetBin string, runs int) (ours, cli row, err error) {
 	if err != nil {
 		return ours, cli, err
 	}
+	// The phases run in a child process too: Linux counts the RSS of the
+	// process that starts a child in the child's peak RSS (the child's
+	// memory is the parent's until it calls exec), so this process must
+	// stay small for the columns above to be right.
+	self, err := os.Executable()
+	if err != nil {
+		return ours, cli, err
+	}
 	phases := make([][]time.Duration, len(phaseNames))
 	for i := 0; i < runs; i++ {
-		ph, err := timePhases(dir)
+		_, out, err := child(dir, self, "-phases", dir)
 		if err != nil {
+			return ours, cli, err
+		}
+		var ph []time.Duration
+		if err := json.Unmarshal(out, &ph); err != nil {
 			return ours, cli, err
 		}
 		for k, d := range ph {
