@@ -250,6 +250,18 @@ type evaluator struct {
 
 // chunk evaluates cells[lo:hi] into results and errs.
 func (e *evaluator) chunk(cells []Cell, lo, hi int, results []Result, errs []*diag.Error) {
+	defer func() {
+		// A panic outside go-jsonnet (which recovers its own) fails the
+		// cells of the chunk not yet done, naming them, instead of the
+		// process.
+		if r := recover(); r != nil {
+			for i := lo; i < hi; i++ {
+				if c := cells[i]; results[i].Jobs == nil && errs[i] == nil {
+					errs[i] = e.fail(c, &diag.Error{Pos: diag.Pos{File: c.Target.Template}, Msg: fmt.Sprintf("internal error while evaluating this template: %v", r)})
+				}
+			}
+		}
+	}()
 	var batch []int
 	for i := lo; i < hi; i++ {
 		c := cells[i]

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"reflect"
 	"strings"
 	"testing"
@@ -198,6 +199,40 @@ func TestSplitArray(t *testing.T) {
 		got, ok := splitArray(in)
 		if !reflect.DeepEqual(got, want) || ok != (want != nil || in == "[ ]\n") {
 			t.Errorf("splitArray(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+}
+
+// panicFS panics when a file is opened, as a broken fs.FS might.
+type panicFS struct{ fstest.MapFS }
+
+func (p panicFS) Open(name string) (fs.File, error) {
+	if name == "ci/a.jsonnet" {
+		panic("disk on fire")
+	}
+	return p.MapFS.Open(name)
+}
+
+func (p panicFS) ReadFile(name string) ([]byte, error) {
+	if name == "ci/a.jsonnet" {
+		panic("disk on fire")
+	}
+	return p.MapFS.ReadFile(name)
+}
+
+// TestPanicNamesCell: a panic while evaluating is an error naming each
+// cell it hit, not a crash of the process.
+func TestPanicNamesCell(t *testing.T) {
+	fsys, in, cells := fixture(4, templatesOK)
+	in.Repo = panicFS{fsys}
+	_, err := Evaluate(context.Background(), in, cells)
+	var l diag.List
+	if !errors.As(err, &l) || len(l) != 4 {
+		t.Fatalf("want an error for each of the 4 cells of ci/a.jsonnet, got %v", err)
+	}
+	for _, e := range l {
+		if e.Cell == nil || e.Pos.File != "ci/a.jsonnet" || !strings.Contains(e.Msg, "disk on fire") {
+			t.Errorf("unexpected error %v", e)
 		}
 	}
 }
