@@ -1,6 +1,8 @@
 package evaluate
 
 import (
+	"strings"
+
 	"github.com/google/go-jsonnet/ast"
 	"github.com/google/go-jsonnet/toolutils"
 )
@@ -45,28 +47,35 @@ func (e *evaluator) boundRecursion(file string) {
 	visit("", file)
 }
 
-// compactLen is the length of go-jsonnet's JSON output s without the
-// whitespace outside strings: about the bytes the same data takes in YAML
-// block style, which spends at least as much on indentation and line ends
-// as JSON does on quotes and commas.
-func compactLen(s string) int {
+// minYAMLLen is a lower bound on the bytes that the value in go-jsonnet's
+// JSON output s takes in the generated YAML file, whatever the renderer's
+// style: every character of every key and string (an escape sequence
+// counts as one), one byte per number, true, false or null, and the ':'
+// after every key. Indentation, line ends, quotes and "- " are not
+// counted, so a cell over the file-size limit by this measure is over it
+// for certain.
+func minYAMLLen(s string) int {
 	n := 0
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
-		case ' ', '\n', '\t', '\r':
-			continue
-		case '"':
-			j := i + 1
-			for j < len(s) && s[j] != '"' {
-				if s[j] == '\\' {
-					j++
-				}
-				j++
-			}
-			n += j + 1 - i
-			i = j
-		default:
+		case ' ', '\n', '\t', '\r', '[', ']', '{', '}', ',':
+		case ':':
 			n++
+		case '"':
+			for i++; i < len(s) && s[i] != '"'; i++ {
+				if s[i] == '\\' {
+					i++
+					if i < len(s) && s[i] == 'u' {
+						i += 4
+					}
+				}
+				n++
+			}
+		default: // a number, true, false or null
+			n++
+			for i+1 < len(s) && !strings.ContainsRune(" \n\t\r[]{},:\"", rune(s[i+1])) {
+				i++
+			}
 		}
 	}
 	return n

@@ -119,11 +119,10 @@ type Input struct {
 	Vars     map[string]string
 	// Workers is the pool size; 0 means GOMAXPROCS.
 	Workers int
-	// MaxCellBytes bounds what one cell may return, measured as compact
-	// JSON (go-jsonnet's output without its indentation), before it is
-	// decoded: a cell larger than the whole generated file may be
-	// (limits.maxFileBytes) fails with a positioned error instead of being
-	// decoded and rendered. 0 means no bound.
+	// MaxCellBytes bounds what one cell may return, checked on go-jsonnet's
+	// output before it is decoded: a cell whose jobs cannot fit in a file
+	// of that size (limits.maxFileBytes) fails with a positioned error
+	// instead of being decoded and rendered. 0 means no bound.
 	MaxCellBytes int
 }
 
@@ -379,12 +378,12 @@ func (e *evaluator) cell(c Cell) (jobs map[string]any, de *diag.Error) {
 	return e.decode(tpl, out)
 }
 
-// decode checks the size of one cell's JSON and decodes it, numbers kept
+// decode checks the size of one cell's jobs and decodes them, numbers kept
 // exact as json.Number.
 func (e *evaluator) decode(tpl, out string) (map[string]any, *diag.Error) {
 	if limit := e.in.MaxCellBytes; limit > 0 {
-		if n := compactLen(out); n > limit {
-			return nil, diag.Errorf(diag.Pos{File: tpl}, "the template returned %d bytes of jobs (as compact JSON) for this cell, more than the whole generated file may have (%d bytes, limits.maxFileBytes)", n, limit)
+		if n := minYAMLLen(out); n > limit {
+			return nil, diag.Errorf(diag.Pos{File: tpl}, "the jobs the template returned for this cell take at least %d bytes of YAML, more than the whole generated file may have (%d bytes, limits.maxFileBytes)", n, limit)
 		}
 	}
 	dec := json.NewDecoder(strings.NewReader(out))

@@ -2,6 +2,7 @@ package evaluate
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -10,8 +11,11 @@ import (
 	"testing"
 	"testing/fstest"
 
+	yaml "go.yaml.in/yaml/v3"
+
 	"gitlab.com/generate-config/generate-config/generator/diag"
 	"gitlab.com/generate-config/generate-config/generator/manifest"
+	"gitlab.com/generate-config/generate-config/internal/jsonnetvm"
 )
 
 // fixture builds n targets alternating between two templates, each with two
@@ -172,20 +176,53 @@ func TestRunawayRecursion(t *testing.T) {
 	}
 }
 
-func TestCompactLen(t *testing.T) {
+func TestMinYAMLLen(t *testing.T) {
 	for in, want := range map[string]int{
-		"{\n   \"a b\": [\n      1,\n      \"x\\\" ]\"\n   ]\n}\n": len(`{"a b":[1,"x\" ]"]}`),
-		"\"\"":     2,
-		"[ ]\n":    2,
-		"123\n":    3,
-		"\"\\\\\"": 4,
+		// a(1) :(1) "b ]"(3) x"(2) 1.5e3(1) null(1) c:(2) d:(2) true(1)
+		"{\n   \"a\": [\n      \"b ]\",\n      \"x\\\"\", 1.5e3, null\n   ],\n   \"c\": {\"d\": true}\n}\n": 14,
+		"\"\"":           0,
+		"[ ]\n":          0,
+		"123\n":          1,
+		"\"\\u00e9\\n\"": 2,
 	} {
-		if got := compactLen(in); got != want {
-			t.Errorf("compactLen(%q) = %d, want %d", in, got, want)
+		if got := minYAMLLen(in); got != want {
+			t.Errorf("minYAMLLen(%q) = %d, want %d", in, got, want)
 		}
 	}
 }
 
+// TestMinYAMLLenIsALowerBound: for real cells, the bound is never above the
+// size of the same jobs written by a block-style YAML encoder.
+func TestMinYAMLLenIsALowerBound(t *testing.T) {
+	files := map[string]string{
+		"ci/a.jsonnet": `function(ctx) {
+  [ctx.arch]: { a: 1, b: '', c: [], d: {}, e: null, f: true, g: ['x', 'y: z', '- w', '\t', 'é', "multi\nline\n"], h: 1e30, i: -0.5 },
+  ['k' + ctx.target.name]: { script: ['make'], needs: [{ pipeline: '$P', job: 'g' }] },
+}`,
+	}
+	files["ci/b.jsonnet"] = files["ci/a.jsonnet"]
+	_, in, cells := fixture(2, files)
+	e := &evaluator{vm: jsonnetvm.NewVM(jsonnetvm.NewImporter(in.Repo, in.Lib)), in: &in}
+	for _, c := range cells {
+		tj, _ := json.Marshal(newTargetCtx(c.Target, nil))
+		e.vm.TLACode("ctx", fmt.Sprintf("{ target: %s, os: %q, arch: %q }", tj, c.OS, c.Arch))
+		out, err := e.vm.EvaluateFile(c.Target.Template)
+		if err != nil {
+			t.Fatal(err)
+		}
+		jobs, de := e.decode(c.Target.Template, out)
+		if de != nil {
+			t.Fatal(de)
+		}
+		y, err := yaml.Marshal(jobs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := minYAMLLen(out); n > len(y) || n < len(y)/5 {
+			t.Errorf("minYAMLLen = %d for %d bytes of YAML:\n%s", n, len(y), y)
+		}
+	}
+}
 func TestSplitArray(t *testing.T) {
 	for in, want := range map[string][]string{
 		"[\n   {\n      \"a,]\": [1, 2]\n   },\n   \"s\\\"]\",\n   3,\n   [ ]\n]\n": {"{\n      \"a,]\": [1, 2]\n   }", "\"s\\\"]\"", "3", "[ ]\n"},
