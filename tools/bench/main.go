@@ -263,10 +263,10 @@ func writeRepo(dir string, n int, style string) error {
 	}
 	manifest, err := json.MarshalIndent(map[string]any{
 		"matrix": map[string]any{"os": []string{"linux"}, "arch": arches},
-		// Self-managed instances can raise both (GitLab docs:
-		// administration/instance_limits.md, "Maximum size and depth of
-		// CI/CD configuration YAML files" and "Maximum file size per
-		// artifacts include").
+		// Self-managed instances can raise both (GitLab docs,
+		// https://docs.gitlab.com/administration/cicd/limits/: "Maximum
+		// size and depth of CI/CD configuration YAML files" and "Maximum
+		// size of the CI artifacts archive").
 		"limits":  map[string]any{"maxYamlSizeBytes": 1 << 30, "maxFileBytes": 1 << 30},
 		"targets": targets,
 	}, "", "  ")
