@@ -50,7 +50,8 @@ func (e *evaluator) boundRecursion(file string) {
 // minYAMLLen is a lower bound on the bytes that the value in go-jsonnet's
 // JSON output s takes in the generated YAML file, whatever the renderer's
 // style: every character of every key and string (an escape sequence
-// counts as one), one byte per number, true, false or null, and the ':'
+// counts as one; a character, not its UTF-8 bytes, as YAML may escape
+// U+2028 in two), one byte per number, true, false or null, and the ':'
 // after every key. Indentation, line ends, quotes and "- " are not
 // counted, so a cell over the file-size limit by this measure is over it
 // for certain.
@@ -69,7 +70,9 @@ func minYAMLLen(s string) int {
 						i += 4
 					}
 				}
-				n++
+				if i < len(s) && s[i]&0xC0 != 0x80 { // characters, not bytes
+					n++
+				}
 			}
 		default: // a number, true, false or null
 			n++

@@ -45,6 +45,7 @@ var templatesOK = map[string]string{
   ['build:' + ctx.target.name + ':' + ctx.arch]: {
     script: ['make -C %s' % ctx.target.dir, std.join(' ', ctx.target.changed)],
     tags: [ctx.os, ctx.arch], sha: ctx.vars.CI_COMMIT_SHA, n: std.length(ctx.selected), x: 1.50,
+    nums: [1e30, -0.5, 0.1 + 0.2, 1 / 3, -0, 1e-7, 123456789012345678, 2e-308], s: ['é', '\u2028', '\ud83d\ude00', '\u0000'],
   },
 }`,
 	"ci/b.jsonnet": `local lib = import 'lib.libsonnet';
@@ -184,6 +185,7 @@ func TestMinYAMLLen(t *testing.T) {
 		"[ ]\n":          0,
 		"123\n":          1,
 		"\"\\u00e9\\n\"": 2,
+		"\"é\u2028\"":    2, // characters, not bytes
 	} {
 		if got := minYAMLLen(in); got != want {
 			t.Errorf("minYAMLLen(%q) = %d, want %d", in, got, want)
