@@ -9,7 +9,7 @@ BIN     := bin/generate-config
 VERSION ?= $(shell git describe --tags --match 'v[0-9]*' --dirty 2>/dev/null)
 LDFLAGS := $(if $(VERSION),-X gitlab.com/generate-config/generate-config/internal/cli.Version=$(VERSION))
 
-.PHONY: build install demo test fuzz bench golden docs clean
+.PHONY: build install demo test fuzz bench bench-smoke bench-go golden docs clean
 
 build:
 	$(GO) build -buildvcs=auto -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/generate-config
@@ -40,7 +40,21 @@ fuzz:
 	  done; \
 	done
 
-bench:
+# Times `generate --all` on a synthetic monorepo (100 and 1,000 targets x 4
+# cells, the template written with % and with +) end to end and per phase,
+# against the go-jsonnet CLI on the same jobs, and prints one table (see
+# docs/performance.md). BENCH_N and BENCH_RUNS override the sizes and the
+# runs per measurement (median of 3).
+bench: build
+	$(GO) run ./tools/bench -bin $(BIN)
+
+# The benchmark once at N = 100: CI runs it so the harness keeps working (no
+# timing is asserted).
+bench-smoke: build
+	BENCH_N=100 BENCH_RUNS=1 $(GO) run ./tools/bench -bin $(BIN)
+
+# The Go micro-benchmarks (generation, selection at scale).
+bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 # Rewrites every golden file after an intended change; review the diff.

@@ -55,7 +55,7 @@ function(ctx) {
 }
 
 // BenchmarkGenerate measures selection, evaluation and rendering for
-// monorepos of growing size (make bench prints the table).
+// monorepos of growing size (make bench-go runs it).
 func BenchmarkGenerate(b *testing.B) {
 	for _, n := range []int{100, 1000, 3000} {
 		fsys, m, changed := syntheticRepo(b, n)

@@ -116,9 +116,11 @@ func Generate(ctx context.Context, in Input) (*Result, error) {
 	p := in.Pipeline
 	p.Base, p.Head, p.Rule = in.Changes.Base, in.Changes.Head, in.Changes.Rule
 	cells := evaluate.Cells(m, sel)
+	selected, changed := evaluate.Selection(m, sel)
 	results, err := evaluate.Evaluate(ctx, evaluate.Input{
-		Repo: in.Repo, Lib: templates.Library, Manifest: m, Selection: sel,
+		Repo: in.Repo, Lib: templates.Library, Selected: selected, Changed: changed,
 		Pipeline: p, Vars: vars, Workers: in.Workers,
+		MaxCellBytes: limits.WithDefaults().MaxFileBytes,
 	}, cells)
 	if err != nil {
 		return nil, err

@@ -6,12 +6,12 @@
 package evaluate
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io/fs"
 	"runtime"
+	"strings"
 	"sync"
 
 	jsonnet "github.com/google/go-jsonnet"
@@ -84,27 +84,58 @@ func Cells(m *manifest.Manifest, sel *selection.Result) []Cell {
 	return cells
 }
 
+// Selection returns what templates see of the selection: ctx.selected (the
+// os and arch lists of every selected target, by name) and the changed files
+// of each selected target (ctx.target.changed).
+func Selection(m *manifest.Manifest, sel *selection.Result) (map[string]Matrix, map[string][]string) {
+	selected := map[string]Matrix{}
+	changed := map[string][]string{}
+	for _, st := range sel.Targets {
+		if st.Selected {
+			t := m.Target(st.Name)
+			selected[st.Name] = Matrix{OS: t.Matrix.OS, Arch: t.Matrix.Arch}
+			changed[st.Name] = st.Changed
+		}
+	}
+	return selected, changed
+}
+
+// Matrix is one entry of ctx.selected: the cells of a selected target.
+type Matrix struct {
+	OS   []string `json:"os"`
+	Arch []string `json:"arch"`
+}
+
 // Input is everything templates may see.
 type Input struct {
-	Repo      fs.FS
-	Lib       fs.FS
-	Manifest  *manifest.Manifest
-	Selection *selection.Result
-	Pipeline  Pipeline
-	Vars      map[string]string
+	Repo fs.FS
+	Lib  fs.FS
+	// Selected is ctx.selected, by target name (see Selection). It lists
+	// every selected target, also those whose cells are not evaluated.
+	Selected map[string]Matrix
+	// Changed is ctx.target.changed, by target name (see Selection).
+	Changed  map[string][]string
+	Pipeline Pipeline
+	Vars     map[string]string
 	// Workers is the pool size; 0 means GOMAXPROCS.
 	Workers int
+	// MaxCellBytes bounds what one cell may return, checked on go-jsonnet's
+	// output before it is decoded: a cell whose jobs cannot fit in a file
+	// of that size (limits.maxFileBytes) fails with a positioned error
+	// instead of being decoded and rendered. 0 means no bound.
+	MaxCellBytes int
 }
 
 // runData is the part of ctx every cell shares. It is served to the VMs as
 // a virtual import, so each worker parses it once instead of once per cell
-// (with thousands of targets, ctx.selected alone is large).
-const runDataName = "<generate-config>/run.json"
-
-type selectedCells struct {
-	OS   []string `json:"os"`
-	Arch []string `json:"arch"`
-}
+// (with thousands of targets, ctx.selected alone is large). targetsData is
+// ctx.target of every target that has cells, by name, served the same way
+// for the batches.
+const (
+	runDataName     = "<generate-config>/run.json"
+	targetsDataName = "<generate-config>/targets.json"
+	batchName       = "<generate-config>/batch"
+)
 
 type targetCtx struct {
 	Name     string   `json:"name"`
@@ -115,57 +146,82 @@ type targetCtx struct {
 	Changed  []string `json:"changed"`
 }
 
+func newTargetCtx(t *manifest.Target, changed []string) targetCtx {
+	return targetCtx{Name: t.Name, Paths: t.Paths, Deps: t.Deps, Dir: t.Dir, Template: t.Template, Changed: changed}
+}
+
+// maxChunk bounds the cells of one batch. Each go-jsonnet evaluation builds
+// the interpreter and its std object anew (about as costly as a small
+// cell), so a batch of many cells amortises that; the bound keeps the
+// workers balanced and a failing batch cheap to re-run cell by cell.
+const maxChunk = 64
+
 // Evaluate runs every cell. Errors from all failing cells are returned
 // together, in cell order, each naming its cell.
+//
+// Cells are evaluated in batches: one go-jsonnet evaluation maps the
+// templates over a chunk of cells and returns an array of their jobs. A
+// batch that fails is evaluated again cell by cell, each cell on its own as
+// a top-level function call, so the errors (position, trace, the field
+// being written out) are exactly those of evaluating that cell alone.
 func Evaluate(ctx context.Context, in Input, cells []Cell) ([]Result, error) {
-	selected := map[string]selectedCells{}
-	changed := map[string][]string{}
-	for _, st := range in.Selection.Targets {
-		if st.Selected {
-			t := in.Manifest.Target(st.Name)
-			selected[st.Name] = selectedCells{OS: t.Matrix.OS, Arch: t.Matrix.Arch}
-			changed[st.Name] = st.Changed
-		}
-	}
-	run, err := json.Marshal(map[string]any{"pipeline": in.Pipeline, "vars": in.Vars, "selected": selected})
+	run, err := json.Marshal(map[string]any{"pipeline": in.Pipeline, "vars": in.Vars, "selected": in.Selected})
 	if err != nil {
 		return nil, err
 	}
-	imp := &runImporter{Importer: jsonnetvm.NewImporter(in.Repo, in.Lib), run: jsonnet.MakeContentsRaw(run)}
+	targets := map[string]targetCtx{}
+	for _, c := range cells {
+		if _, ok := targets[c.Target.Name]; !ok {
+			targets[c.Target.Name] = newTargetCtx(c.Target, in.Changed[c.Target.Name])
+		}
+	}
+	tj, err := json.Marshal(targets)
+	if err != nil {
+		return nil, err
+	}
+	imp := &runImporter{Importer: jsonnetvm.NewImporter(in.Repo, in.Lib), run: jsonnet.MakeContentsRaw(run), targets: jsonnet.MakeContentsRaw(tj)}
 
 	workers := in.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	workers = min(workers, max(len(cells), 1))
+	// Four chunks per worker at least, so that a slow chunk does not leave
+	// the other workers idle at the end.
+	size := min(maxChunk, max(1, len(cells)/(4*workers)))
 	results := make([]Result, len(cells))
 	errs := make([]*diag.Error, len(cells))
-	next := make(chan int)
+	next := make(chan [2]int)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			e := &evaluator{vm: jsonnetvm.NewVM(imp), checked: map[string]error{}}
-			for i := range next {
-				c := cells[i]
-				jobs, err := e.cell(c, changed[c.Target.Name])
-				if err != nil {
-					errs[i] = err
-					continue
-				}
-				results[i] = Result{Cell: c, Jobs: jobs}
+			e := &evaluator{vm: jsonnetvm.NewVM(imp), checked: map[string]error{}, bounded: map[string]bool{}, in: &in}
+			for r := range next {
+				e.chunk(cells, r[0], r[1], results, errs)
 			}
 		}()
 	}
-	for i := range cells {
-		if ctx.Err() != nil {
-			break
+feed:
+	for lo := 0; lo < len(cells); lo += size {
+		select {
+		case next <- [2]int{lo, min(lo+size, len(cells))}:
+		case <-ctx.Done():
+			break feed
 		}
-		next <- i
 	}
 	close(next)
-	wg.Wait()
+	// go-jsonnet cannot interrupt an evaluation: when ctx is done, return
+	// at once and let the chunks in flight finish in the background (their
+	// results are dropped), so SIGTERM stops a run within moments, not
+	// after a chunk of slow cells.
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -178,15 +234,19 @@ func Evaluate(ctx context.Context, in Input, cells []Cell) ([]Result, error) {
 	return results, l.Err()
 }
 
-// runImporter serves the shared run data under runDataName.
+// runImporter serves the shared run data under runDataName and the targets'
+// ctx.target under targetsDataName.
 type runImporter struct {
 	*jsonnetvm.Importer
-	run jsonnet.Contents
+	run, targets jsonnet.Contents
 }
 
 func (r *runImporter) Import(from, p string) (jsonnet.Contents, string, error) {
-	if p == runDataName {
+	switch p {
+	case runDataName:
 		return r.run, runDataName, nil
+	case targetsDataName:
+		return r.targets, targetsDataName, nil
 	}
 	return r.Importer.Import(from, p)
 }
@@ -194,23 +254,125 @@ func (r *runImporter) Import(from, p string) (jsonnet.Contents, string, error) {
 type evaluator struct {
 	vm      *jsonnet.VM
 	checked map[string]error // template → whether it evaluates to a function
+	bounded map[string]bool  // files whose tail calls now count (boundRecursion)
+	in      *Input
 }
 
-func (e *evaluator) cell(c Cell, changed []string) (map[string]any, *diag.Error) {
-	fail := func(de *diag.Error) *diag.Error {
-		id := c.ID()
-		de.Cell = &id
-		de.Notes = append(de.Notes, ctxSummary(c, changed))
-		return de
+// chunk evaluates cells[lo:hi] into results and errs.
+func (e *evaluator) chunk(cells []Cell, lo, hi int, results []Result, errs []*diag.Error) {
+	defer func() {
+		// A panic outside go-jsonnet (which recovers its own) fails the
+		// cells of the chunk not yet done, naming them, instead of the
+		// process.
+		if r := recover(); r != nil {
+			for i := lo; i < hi; i++ {
+				if c := cells[i]; results[i].Jobs == nil && errs[i] == nil {
+					errs[i] = e.fail(c, &diag.Error{Pos: diag.Pos{File: c.Target.Template}, Msg: fmt.Sprintf("internal error while evaluating this template: %v", r)})
+				}
+			}
+		}
+	}()
+	var batch []int
+	for i := lo; i < hi; i++ {
+		c := cells[i]
+		if err := e.checkFunction(c.Target.Template); err != nil {
+			errs[i] = e.fail(c, e.convert(c.Target.Template, err))
+			continue
+		}
+		batch = append(batch, i)
 	}
-	tpl := c.Target.Template
-	if err := e.checkFunction(tpl); err != nil {
-		return nil, fail(jsonnetvm.Convert(err))
+	if len(batch) > 1 {
+		if jobs, ok := e.batch(cells, batch); ok {
+			for k, i := range batch {
+				c := cells[i]
+				if jobs[k].err != nil {
+					errs[i] = e.fail(c, jobs[k].err)
+					continue
+				}
+				results[i] = Result{Cell: c, Jobs: jobs[k].jobs}
+			}
+			return
+		}
 	}
-	t := targetCtx{Name: c.Target.Name, Paths: c.Target.Paths, Deps: c.Target.Deps, Dir: c.Target.Dir, Template: tpl, Changed: changed}
-	tj, err := json.Marshal(t)
+	// One cell, or a batch that failed: each cell on its own names the
+	// failing ones with their own errors.
+	for _, i := range batch {
+		c := cells[i]
+		jobs, err := e.cell(c)
+		if err != nil {
+			errs[i] = e.fail(c, err)
+			continue
+		}
+		results[i] = Result{Cell: c, Jobs: jobs}
+	}
+}
+
+type cellOut struct {
+	jobs map[string]any
+	err  *diag.Error
+}
+
+// batch evaluates the cells at idx in one go-jsonnet evaluation. ok is
+// false when the evaluation failed (or anything about it is unexpected):
+// the caller then evaluates the cells one by one.
+func (e *evaluator) batch(cells []Cell, idx []int) (out []cellOut, ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, ok = nil, false
+		}
+	}()
+	var b strings.Builder
+	fmt.Fprintf(&b, "local run = import %q;\nlocal targets = import %q;\nlocal t = [", runDataName, targetsDataName)
+	tpls := map[string]int{}
+	for _, i := range idx {
+		tpl := cells[i].Target.Template
+		if _, ok := tpls[tpl]; !ok {
+			tj, _ := json.Marshal(tpl)
+			if len(tpls) > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "import %s", tj)
+			tpls[tpl] = len(tpls)
+		}
+	}
+	b.WriteString("];\n[t[c[0]](ctx=run { target: targets[c[1]], os: c[2], arch: c[3] }) for c in [")
+	for k, i := range idx {
+		c := cells[i]
+		row, _ := json.Marshal([]any{tpls[c.Target.Template], c.Target.Name, c.OS, c.Arch})
+		if k > 0 {
+			b.WriteString(",\n")
+		}
+		b.Write(row)
+	}
+	b.WriteString("]]\n")
+	e.vm.TLAReset()
+	res, err := e.vm.EvaluateAnonymousSnippet(batchName, b.String())
 	if err != nil {
-		return nil, fail(&diag.Error{Msg: err.Error()})
+		return nil, false
+	}
+	elems, ok := splitArray(res)
+	if !ok || len(elems) != len(idx) {
+		return nil, false
+	}
+	out = make([]cellOut, len(idx))
+	for k, i := range idx {
+		out[k].jobs, out[k].err = e.decode(cells[i].Target.Template, elems[k])
+	}
+	return out, true
+}
+
+// cell evaluates one cell on its own: the template called as a top-level
+// function with ctx, as `jsonnet --tla-code ctx=...` would.
+func (e *evaluator) cell(c Cell) (jobs map[string]any, de *diag.Error) {
+	tpl := c.Target.Template
+	defer func() {
+		if r := recover(); r != nil {
+			jobs, de = nil, &diag.Error{Pos: diag.Pos{File: tpl}, Msg: fmt.Sprintf("internal error while evaluating this template: %v", r)}
+		}
+	}()
+	tj, err := json.Marshal(newTargetCtx(c.Target, e.in.Changed[c.Target.Name]))
+	if err != nil {
+		return nil, &diag.Error{Msg: err.Error()}
 	}
 	osj, _ := json.Marshal(c.OS)
 	archj, _ := json.Marshal(c.Arch)
@@ -218,23 +380,54 @@ func (e *evaluator) cell(c Cell, changed []string) (map[string]any, *diag.Error)
 	e.vm.TLACode("ctx", fmt.Sprintf("local run = import %q; run { target: %s, os: %s, arch: %s }", runDataName, tj, osj, archj))
 	node, _, err := e.vm.ImportAST("", tpl)
 	if err != nil {
-		return nil, fail(jsonnetvm.Convert(err))
+		return nil, e.convert(tpl, err)
 	}
 	out, err := e.vm.Evaluate(node)
 	if err != nil {
-		return nil, fail(jsonnetvm.Convert(err))
+		return nil, e.convert(tpl, err)
 	}
-	dec := json.NewDecoder(bytes.NewReader([]byte(out)))
+	return e.decode(tpl, out)
+}
+
+// decode checks the size of one cell's jobs and decodes them, numbers kept
+// exact as json.Number.
+func (e *evaluator) decode(tpl, out string) (map[string]any, *diag.Error) {
+	if limit := e.in.MaxCellBytes; limit > 0 {
+		if n := minYAMLLen(out); n > limit {
+			return nil, diag.Errorf(diag.Pos{File: tpl}, "the jobs the template returned for this cell take at least %d bytes of YAML, more than the whole generated file may have (%d bytes, limits.maxFileBytes)", n, limit)
+		}
+	}
+	dec := json.NewDecoder(strings.NewReader(out))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		return nil, fail(&diag.Error{Pos: diag.Pos{File: tpl}, Msg: err.Error()})
+		return nil, &diag.Error{Pos: diag.Pos{File: tpl}, Msg: err.Error()}
 	}
 	jobs, ok := v.(map[string]any)
 	if !ok {
-		return nil, fail(diag.Errorf(diag.Pos{File: tpl}, "the template must return an object of jobs, but returned %s", jsonType(v)))
+		return nil, diag.Errorf(diag.Pos{File: tpl}, "the template must return an object of jobs, but returned %s", jsonType(v))
 	}
 	return jobs, nil
+}
+
+// fail names the cell in de and adds the ctx an author needs to reproduce
+// it.
+func (e *evaluator) fail(c Cell, de *diag.Error) *diag.Error {
+	id := c.ID()
+	de.Cell = &id
+	de.Notes = append(de.Notes, ctxSummary(c, e.in.Changed[c.Target.Name]))
+	return de
+}
+
+// convert turns a go-jsonnet error into a positioned one. go-jsonnet turns
+// a panic inside it into an error whose text starts with "(CRASH)" and
+// holds a Go stack dump: that becomes one line at the template.
+func (e *evaluator) convert(tpl string, err error) *diag.Error {
+	if msg, ok := strings.CutPrefix(err.Error(), "(CRASH) "); ok {
+		msg, _, _ = strings.Cut(msg, "\n")
+		return &diag.Error{Pos: diag.Pos{File: tpl}, Msg: "go-jsonnet crashed while evaluating this template: " + msg}
+	}
+	return jsonnetvm.Convert(err)
 }
 
 // checkFunction verifies once per template and worker that the template
@@ -244,6 +437,7 @@ func (e *evaluator) checkFunction(tpl string) error {
 	if err, ok := e.checked[tpl]; ok {
 		return err
 	}
+	e.boundRecursion(tpl)
 	e.vm.TLAReset()
 	out, err := e.vm.EvaluateAnonymousSnippet("<generate-config>", fmt.Sprintf("std.type(import %q)", tpl))
 	if err == nil && out != "\"function\"\n" {
@@ -271,7 +465,7 @@ func ctxSummary(c Cell, changed []string) string {
 	if len(shown) > 5 {
 		shown, more = shown[:5], fmt.Sprintf(" (+%d more)", len(changed)-5)
 	}
-	t := targetCtx{Name: c.Target.Name, Paths: c.Target.Paths, Deps: c.Target.Deps, Dir: c.Target.Dir, Template: c.Target.Template, Changed: shown}
+	t := newTargetCtx(c.Target, shown)
 	data, _ := json.Marshal(map[string]any{"target": t, "os": c.OS, "arch": c.Arch})
 	return "ctx: " + string(data) + more
 }

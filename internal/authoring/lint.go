@@ -376,10 +376,11 @@ func (l *lintRun) checkVaries(ctx context.Context, m *manifest.Manifest, vars ma
 			best, b = d, c
 		}
 	}
-	sel := selection.Select(m, changes.Resolution{Rule: "lint", All: true})
+	selected, changed := evaluate.Selection(m, selection.Select(m, changes.Resolution{Rule: "lint", All: true}))
+	lim := m.Limits // checked when the manifest loaded
 	res, err := evaluate.Evaluate(ctx, evaluate.Input{
-		Repo: l.opts.Repo, Lib: templates.Library, Manifest: m, Selection: sel,
-		Vars: vars, Workers: l.opts.Workers,
+		Repo: l.opts.Repo, Lib: templates.Library, Selected: selected, Changed: changed,
+		Vars: vars, Workers: l.opts.Workers, MaxCellBytes: lim.WithDefaults().MaxFileBytes,
 	}, []evaluate.Cell{a, b})
 	if err != nil {
 		if ctx.Err() != nil {

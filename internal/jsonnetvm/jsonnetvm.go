@@ -99,11 +99,18 @@ func (im *Importer) read(fsys fs.FS, name, foundAt string) (jsonnet.Contents, st
 	return c, foundAt, nil
 }
 
+// MaxStack bounds the depth of Jsonnet calls (go-jsonnet's and the C++
+// jsonnet's default): deeper recursion fails with a positioned "max stack
+// frames exceeded" long before Go's own stack limit, which would end the
+// process. evaluate makes tail calls count too (they do not in go-jsonnet).
+const MaxStack = 500
+
 // NewVM returns a VM that reads files only through imp and has no external
 // variables: templates see the CI environment only through ctx.vars. Its
 // std.format (and so % on strings) runs in Go: see package jsonnetfmt.
 func NewVM(imp jsonnet.Importer) *jsonnet.VM {
 	vm := jsonnet.MakeVM()
+	vm.MaxStack = MaxStack
 	vm.Importer(imp)
 	jsonnetfmt.Register(vm)
 	return vm
