@@ -3,6 +3,8 @@ package schema
 import (
 	"fmt"
 	"math"
+	"sort"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -40,7 +42,7 @@ func (v *validator) checkParsedSize(doc *yaml.Node) bool {
 		if w.truncated {
 			amount = "more than"
 		}
-		v.errorf(nil, RuleYAMLSize, "", "The parsed YAML is too big: %s %s in GitLab's memory (estimate), over max_yaml_size_bytes %s; aliases count once per use", amount, human(size), human(limit))
+		v.errorf(nil, RuleYAMLSize, "", "The parsed YAML is too big: %s %s in GitLab's memory (estimate), over max_yaml_size_bytes %s; aliases count once per use.%s To fit: spread the jobs over up to 3 files (the manifest's output.files), let compaction move what jobs share into hidden jobs they extend (output.compact: auto or always), or raise max_yaml_size_bytes on a self-managed instance", amount, human(size), human(limit), v.largest(doc))
 	case v.nearLimit(size, limit):
 		v.warnf(nil, RuleYAMLSize, "", "the parsed YAML takes about %s in GitLab's memory (estimate), %d %% of max_yaml_size_bytes %s", human(size), percent(size, limit), human(limit))
 	}
@@ -64,6 +66,78 @@ func (v *validator) checkTotalSize(total int) {
 	case v.nearLimit(total, limit):
 		v.warnf(nil, RuleYAMLSize, "", "the files together take about %s in GitLab's memory (estimate), %d %% of ci_max_total_yaml_size_bytes %s", human(total), percent(total, limit), human(limit))
 	}
+}
+
+// largest names the top-level entries (jobs, mostly) that take the most
+// of the parsed size and, where the validator knows which template made
+// each job (Options.Origins), the templates that take the most.
+func (v *validator) largest(doc *yaml.Node) string {
+	root := cidoc.Resolve(doc.Content[0])
+	if root == nil || root.Kind != yaml.MappingNode {
+		return ""
+	}
+	type entry struct {
+		name       string
+		size, jobs int
+	}
+	var jobs []entry
+	templates := map[string]*entry{}
+	for _, p := range cidoc.Entries(root) {
+		w := sizeWalk{budget: v.lim.MaxYAMLSizeBytes, maxDepth: v.lim.MaxYAMLDepth}
+		w.add(p.Key, 1)
+		w.add(p.Value, 1)
+		name := cidoc.KeyString(p.Key)
+		jobs = append(jobs, entry{name: name, size: w.total()})
+		if o, ok := v.opts.Origins[name]; ok && o.Template != "" {
+			t := templates[o.Template]
+			if t == nil {
+				t = &entry{name: o.Template}
+				templates[o.Template] = t
+			}
+			t.size += w.total()
+			t.jobs++
+		}
+	}
+	top := func(es []entry, n int) []entry {
+		sort.SliceStable(es, func(i, j int) bool { return es[i].size > es[j].size })
+		return es[:min(n, len(es))]
+	}
+	var b strings.Builder
+	b.WriteString(" Largest:")
+	for i, e := range top(jobs, 3) {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, " `%s` (%s)", e.name, humanShort(e.size))
+	}
+	b.WriteString(".")
+	if len(templates) > 0 {
+		var ts []entry
+		for _, t := range templates {
+			ts = append(ts, *t)
+		}
+		sort.Slice(ts, func(i, j int) bool { return ts[i].name < ts[j].name })
+		b.WriteString(" By template:")
+		for i, t := range top(ts, 3) {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			fmt.Fprintf(&b, " %s (%d jobs, %s)", t.name, t.jobs, humanShort(t.size))
+		}
+		b.WriteString(".")
+	}
+	return b.String()
+}
+
+// humanShort is human without the exact count.
+func humanShort(n int) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 func (v *validator) nearLimit(n, limit int) bool {
