@@ -84,11 +84,11 @@ func TestComponentInGitLabCILocal(t *testing.T) {
 			"trigger-stage":  "children",
 			"output":         "ci/out/child.yml",
 			// An explicit change list, as an earlier job could write it.
-			"files":     "changed-paths.txt",
-			"check":     true,
-			"strategy":  "depend",
-			"expire-in": "2 days",
-			"version":   "v0.1.0",
+			"changed-from": "changed-paths.txt",
+			"check":        true,
+			"strategy":     "depend",
+			"expire-in":    "2 days",
+			"version":      "v0.1.0",
 		}
 		incl, err := yaml.Marshal(map[string]any{
 			"stages":  []string{"prepare", "children"},

@@ -52,7 +52,7 @@ func TestComponentValidates(t *testing.T) {
 		{"check job and other values", map[string]any{
 			"check": true, "strategy": "mirror", "generate-stage": ".pre", "trigger-stage": "deploy",
 			"output": "ci/child.yml", "dir": "monorepo", "config": "ci/manifest.jsonnet",
-			"files": "changed.txt", "version": "v0.1.0", "expire-in": "2 days",
+			"changed-from": "changed.txt", "version": "v0.1.0", "expire-in": "2 days",
 		}, nil},
 		{"same stage for both jobs", map[string]any{"generate-stage": "build", "trigger-stage": "build"}, nil},
 		{"strategy outside options", map[string]any{"strategy": "wait"}, []string{schema.RuleSpecInputs}},

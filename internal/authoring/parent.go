@@ -46,6 +46,10 @@ type ParentOptions struct {
 	// Component adds an include of the CI/CD component, which defines both
 	// jobs, instead of the jobs themselves.
 	Component bool
+	// Files is the manifest's output.files (1 when 0): the generate job
+	// keeps every file as an artifact and the trigger job includes them
+	// all (generator.OutputFiles names them).
+	Files int
 }
 
 // releaseVersion matches the release tags of the project (CHANGELOG.md);
@@ -177,7 +181,7 @@ func PlanParentJobs(existing []byte, opts ParentOptions) (*ParentJobs, error) {
 	for _, j := range []struct {
 		name string
 		node func(*ParentJobs) (*yaml.Node, *yaml.Node)
-	}{{GenerateJob, generateJob(opts)}, {TriggerJob, triggerJob}, {CheckJob, checkJob}} {
+	}{{GenerateJob, generateJob(opts)}, {TriggerJob, triggerJob(opts)}, {CheckJob, checkJob}} {
 		if opts.Component {
 			break
 		}
@@ -320,7 +324,7 @@ func generateJob(opts ParentOptions) func(*ParentJobs) (*yaml.Node, *yaml.Node) 
 			),
 			"script", seq(str("generate-config generate")),
 			"artifacts", mapping(
-				"paths\x00Only the YAML: the whole archive counts against the 5 MB include:artifact limit.", seq(str(GeneratedFile)),
+				"paths\x00Only the YAML: the whole archive counts against the 5 MB include:artifact limit.", seq(outputFiles(opts)...),
 				"reports\x00GENERATE_CONFIG_TARGETS, _JOBS, _EMPTY, ... for later jobs' scripts and the\nmerge request widget (not for rules: GitLab evaluates them before dotenv\nvariables exist).", mapping("dotenv", "generate-config.env"),
 				"expire_in\x00Long enough for a manual or retried trigger job to still find it.", "1 week",
 			),
@@ -367,7 +371,24 @@ func checkJob(pj *ParentJobs) (*yaml.Node, *yaml.Node) {
 	)
 }
 
-func triggerJob(pj *ParentJobs) (*yaml.Node, *yaml.Node) {
+// outputFiles are the generated files, as scalar nodes.
+func outputFiles(opts ParentOptions) []*yaml.Node {
+	var out []*yaml.Node
+	for _, name := range generator.OutputFiles(GeneratedFile, max(opts.Files, 1)) {
+		out = append(out, str(name))
+	}
+	return out
+}
+
+func triggerJob(opts ParentOptions) func(*ParentJobs) (*yaml.Node, *yaml.Node) {
+	return func(pj *ParentJobs) (*yaml.Node, *yaml.Node) { return triggerJobFor(pj, opts) }
+}
+
+func triggerJobFor(pj *ParentJobs, opts ParentOptions) (*yaml.Node, *yaml.Node) {
+	var include []*yaml.Node
+	for _, name := range generator.OutputFiles(GeneratedFile, max(opts.Files, 1)) {
+		include = append(include, mapping("artifact", name, "job", GenerateJob))
+	}
 	k := str(TriggerJob)
 	k.HeadComment = "Runs the generated child pipeline; this job fails when the child does."
 	return k, mapping(
@@ -377,7 +398,7 @@ func triggerJob(pj *ParentJobs) (*yaml.Node, *yaml.Node) {
 			"PARENT_PIPELINE_ID", "$CI_PIPELINE_ID",
 		),
 		"trigger", mapping(
-			"include", seq(mapping("artifact", GeneratedFile, "job", GenerateJob)),
+			"include", seq(include...),
 			"strategy", "depend",
 		),
 	)

@@ -262,3 +262,30 @@ func TestPlanParentJobsComponent(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// TestPlanParentJobsSeveralFiles: with output.files: 3 the generate job
+// keeps the three files and the trigger job includes them all, in order.
+func TestPlanParentJobsSeveralFiles(t *testing.T) {
+	pj, err := PlanParentJobs(nil, ParentOptions{Files: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs := decode(t, pj.Content)
+	paths := jobs[GenerateJob].(map[string]any)["artifacts"].(map[string]any)["paths"]
+	want := []any{"generated-config.yml", "generated-config-2.yml", "generated-config-3.yml"}
+	if !reflect.DeepEqual(paths, want) {
+		t.Errorf("artifacts:paths %v, want %v", paths, want)
+	}
+	include := jobs[TriggerJob].(map[string]any)["trigger"].(map[string]any)["include"].([]any)
+	if len(include) != 3 {
+		t.Fatalf("trigger:include %v", include)
+	}
+	for i, inc := range include {
+		if got := inc.(map[string]any)["artifact"]; got != want[i] {
+			t.Errorf("include[%d] is %v, want %v", i, got, want[i])
+		}
+	}
+	if err := gitlabschema.ValidateYAML(gitlabschema.MustLoad(t), pj.Content); err != nil {
+		t.Error(err)
+	}
+}
