@@ -138,7 +138,7 @@ func Generate(ctx context.Context, in Input) (*Result, error) {
 	}
 	files := Files(name, doc)
 	for _, f := range files {
-		if err := secrets.CheckOutput(f.Name, f.Data); err != nil {
+		if err := secrets.Check(results, f.Name, f.Data); err != nil {
 			return nil, err
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"gitlab.com/generate-config/generate-config/generator/diag"
+	"gitlab.com/generate-config/generate-config/internal/cidoc"
 )
 
 // DefaultVars are the CI variables every template sees in ctx.vars. They
@@ -200,9 +201,8 @@ func (s Secrets) CheckOutput(file string, data []byte) error {
 	if len(s.names) == 0 {
 		return nil
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err == nil && len(doc.Content) == 1 && doc.Content[0].Kind == yaml.MappingNode {
-		root := doc.Content[0]
+	if doc, err := cidoc.Parse(data); err == nil && doc.Root != nil {
+		root := doc.Root
 		var errs diag.List
 		for i := 0; i+1 < len(root.Content); i += 2 {
 			job := root.Content[i]
@@ -222,6 +222,52 @@ func (s Secrets) CheckOutput(file string, data []byte) error {
 		return diag.Errorf(diag.Pos{File: file}, "the output would hold the value of the variable %s, which may be a secret: nothing was written", name)
 	}
 	return nil
+}
+
+// Check is CheckOutput for a generation: the jobs the cells returned are
+// searched first, a cheap walk over strings, and only a file that holds a
+// secret's value somewhere (in a job, or in its raw bytes: the header) is
+// parsed to say where.
+func (s Secrets) Check(results []Result, file string, data []byte) error {
+	if len(s.names) == 0 {
+		return nil
+	}
+	for _, r := range results {
+		for name, job := range r.Jobs {
+			if s.In(name) != "" || s.inValue(job, 0) {
+				return s.CheckOutput(file, data)
+			}
+		}
+	}
+	if s.In(string(data)) != "" {
+		return s.CheckOutput(file, data)
+	}
+	return nil
+}
+
+// inValue reports whether a string in v (decoded JSON) holds a secret's
+// value.
+func (s Secrets) inValue(v any, depth int) bool {
+	if depth > 100 {
+		return false
+	}
+	switch x := v.(type) {
+	case string:
+		return s.In(x) != ""
+	case map[string]any:
+		for k, e := range x {
+			if s.In(k) != "" || s.inValue(e, depth+1) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if s.inValue(e, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // inNode finds the first scalar under n holding a secret's value.

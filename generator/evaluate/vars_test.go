@@ -154,3 +154,27 @@ func TestCheckOutputNamesJobAndVariable(t *testing.T) {
 		t.Errorf("clean output: %v", err)
 	}
 }
+
+// TestCheckSearchesJobsThenParses: the cells' jobs are searched first; a
+// hit (in a value or a job name) is reported where it is in the file, and
+// a file whose jobs are clean is only searched as bytes (its header).
+func TestCheckSearchesJobsThenParses(t *testing.T) {
+	secrets := FindSecrets([]string{"DEPLOY_TOKEN=glpat-0123456789"})
+	yml := "build:\n  script:\n    - make\ndeploy:\n  script:\n    - \"push --token glpat-0123456789\"\n"
+	hit := []Result{{Jobs: map[string]any{"deploy": map[string]any{"script": []any{"push --token glpat-0123456789"}}}}}
+	err := secrets.Check(hit, "out.yml", []byte(yml))
+	if err == nil || !strings.Contains(err.Error(), "out.yml:6:7") || strings.Contains(err.Error(), "glpat") {
+		t.Errorf("a secret in a job: %v", err)
+	}
+	clean := []Result{{Jobs: map[string]any{"build": map[string]any{"script": []any{"make"}}}}}
+	if err := secrets.Check(clean, "out.yml", []byte("# base glpat-0123456789\nbuild:\n  script: [make]\n")); err == nil {
+		t.Error("a secret in the header passed")
+	}
+	if err := secrets.Check(clean, "out.yml", []byte("build:\n  script: [make]\n")); err != nil {
+		t.Errorf("clean: %v", err)
+	}
+	named := []Result{{Jobs: map[string]any{"glpat-0123456789": map[string]any{}}}}
+	if err := secrets.Check(named, "out.yml", []byte("\"glpat-0123456789\": {script: [x]}\n")); err == nil {
+		t.Error("a secret in a job name passed")
+	}
+}
