@@ -28,8 +28,8 @@ func yamlHint(repo fs.FS, file string, evalErr error) error {
 	if err != nil || doc.Root == nil {
 		return evalErr
 	}
-	var v map[string]any
-	if err := doc.Root.Decode(&v); err != nil || len(v) == 0 {
+	v, err := cidoc.ToJSON(doc.Root, nil) // the values GitLab's Psych would read
+	if m, ok := v.(map[string]any); err != nil || !ok || len(m) == 0 {
 		return evalErr
 	}
 	equivalent, err := json.MarshalIndent(v, "", "  ")
