@@ -59,6 +59,24 @@ type Pattern struct {
 	// alts are the brace alternatives of Glob, each rewritten for doublestar
 	// (see rewrite); alternatives that can never match are left out.
 	alts []string
+	// trees[i] describes alts[i] when it is a tree pattern (see treeOf):
+	// the rewritten "dir/**" and "dir/**/*.md", the most common patterns
+	// of a monorepo, which Match answers without calling doublestar.
+	trees []tree
+}
+
+// tree is an alternative of the form dir + "**/*" + suffix, dir empty or
+// ending in '/', both ASCII literals, suffix free of '/'. doublestar
+// matches it exactly when the path starts with dir and the rest is not
+// empty and ends with suffix (TestTreeFastPath checks this against
+// doublestar on random paths).
+type tree struct {
+	ok          bool
+	dir, suffix string
+}
+
+func (t tree) match(path string) bool {
+	return len(path) > len(t.dir) && strings.HasPrefix(path, t.dir) && strings.HasSuffix(path[len(t.dir):], t.suffix)
 }
 
 // maxAlternatives bounds brace expansion. A pattern with more alternatives
@@ -92,9 +110,29 @@ func Compile(raw string) Pattern {
 		if g, ok := rewrite(a); ok && !seen[g] {
 			seen[g] = true
 			p.alts = append(p.alts, g)
+			p.trees = append(p.trees, treeOf(g))
 		}
 	}
 	return p
+}
+
+// treeOf recognises a tree alternative (ok false otherwise). ASCII only:
+// doublestar compares runes, and an invalid byte in a path decodes to
+// U+FFFD, which a byte comparison with a non-ASCII literal would not
+// reproduce.
+func treeOf(g string) tree {
+	dir, suffix, ok := strings.Cut(g, "**/*")
+	if !ok || dir != "" && !strings.HasSuffix(dir, "/") || strings.Contains(suffix, "/") {
+		return tree{}
+	}
+	for _, lit := range []string{dir, suffix} {
+		for i := 0; i < len(lit); i++ {
+			if c := lit[i]; c >= utf8.RuneSelf || strings.IndexByte(`*?[]{}\,`, c) >= 0 {
+				return tree{}
+			}
+		}
+	}
+	return tree{ok: true, dir: dir, suffix: suffix}
 }
 
 // Match reports whether path matches the glob (ignoring '!').
@@ -102,7 +140,13 @@ func (p Pattern) Match(path string) bool {
 	if !strings.HasPrefix(path, p.prefix) {
 		return false
 	}
-	for _, g := range p.alts {
+	for i, g := range p.alts {
+		if p.trees != nil && p.trees[i].ok {
+			if p.trees[i].match(path) {
+				return true
+			}
+			continue
+		}
 		if ok, err := doublestar.Match(g, path); ok && err == nil {
 			return true
 		}
