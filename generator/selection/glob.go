@@ -56,6 +56,12 @@ type Pattern struct {
 	// that does not start with it cannot match, which skips most of the
 	// doublestar calls when thousands of targets meet thousands of paths.
 	prefix string
+	// starts are the literal prefixes of the alternatives (see
+	// literalStart), deduplicated: every path the pattern matches starts
+	// with one of them, and they are often longer than prefix ("{a,b}/**"
+	// has prefix "" but starts "a/" and "b/"), so the indexes of Select and
+	// Tree file a pattern under its starts.
+	starts []string
 	// alts are the brace alternatives of Glob, each rewritten for doublestar
 	// (see rewrite); alternatives that can never match are left out.
 	alts []string
@@ -103,17 +109,37 @@ func Compile(raw string) Pattern {
 	})
 	if !complete {
 		p.alts = []string{p.Glob}
+		p.starts = []string{p.prefix}
 		return p
 	}
-	seen := map[string]bool{}
+	seen, seenStart := map[string]bool{}, map[string]bool{}
 	for _, a := range alts {
 		if g, ok := rewrite(a); ok && !seen[g] {
 			seen[g] = true
 			p.alts = append(p.alts, g)
 			p.trees = append(p.trees, treeOf(g))
+			if s := literalStart(g); !seenStart[s] {
+				seenStart[s] = true
+				p.starts = append(p.starts, s)
+			}
 		}
 	}
 	return p
+}
+
+// literalStart is the text of a rewritten alternative before its first
+// metacharacter, escape or ']', '}', ',' (escaped or literal after
+// rewrite, but stopping early is always safe), cut at the first non-ASCII
+// byte: doublestar
+// compares runes, and an invalid byte in a path decodes to U+FFFD, so only
+// the ASCII part is sure to be a byte prefix of every path it matches.
+func literalStart(g string) string {
+	for i := 0; i < len(g); i++ {
+		if c := g[i]; c >= utf8.RuneSelf || strings.IndexByte(`*?[]{}\,`, c) >= 0 {
+			return g[:i]
+		}
+	}
+	return g
 }
 
 // treeOf recognises a tree alternative (ok false otherwise). ASCII only:

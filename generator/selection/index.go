@@ -11,18 +11,20 @@ type matcher func(sets []Set, paths []string, hit func(target, path int, v Verdi
 
 // matchIndexed is the matcher Select uses. A path can only belong to, or be
 // rejected by, a Set if one of its include patterns matches, and an include
-// can only match a path that starts with its literal prefix (Pattern.Match
-// checks this first). So each path is tested only against the targets that
-// have an include whose prefix is a prefix of the path, found in a
-// prefixIndex; includes that start with a metacharacter have the empty
-// prefix and are tested against every path. Each candidate is then
+// can only match a path that starts with the literal start of one of its
+// brace alternatives (Pattern.starts). So each path is tested only against
+// the targets that have an include with a start that is a prefix of the
+// path, found in a prefixIndex; an alternative that starts with a
+// metacharacter has the empty start and is tested against every path. Each candidate is then
 // classified by the same Set.Test as before, so the index can change the
 // cost of a selection but never its result.
 func matchIndexed(sets []Set, paths []string, hit func(target, path int, v Verdict)) {
 	var idx prefixIndex
 	for t := range sets {
 		for _, inc := range sets[t].Include {
-			idx.add(inc.prefix, t)
+			for _, start := range inc.starts {
+				idx.add(start, t)
+			}
 		}
 	}
 	// seen[t] == p+1 once target t was tested against path p: a target

@@ -220,3 +220,72 @@ func TestPrefixIndexLookup(t *testing.T) {
 		}
 	}
 }
+
+// TestPatternStarts: every path a pattern matches starts with one of the
+// literal starts of its alternatives, the property both indexes rely on,
+// on random patterns over every rule (non-ASCII and escapes included).
+func TestPatternStarts(t *testing.T) {
+	for glob, want := range map[string][]string{
+		"{a,b}/**":    {"a/", "b/"},
+		"a/{b,c}*.go": {"a/b", "a/c"},
+		"**/*.md":     {""},
+		"é/{x,y}":     {""},
+		`a/\*/b`:      {"a/"},
+		"[z-a]/x":     {""},
+		"a/b.go":      {"a/b.go"},
+	} {
+		if got := Compile(glob).starts; !reflect.DeepEqual(got, want) {
+			t.Errorf("Compile(%q).starts = %q, want %q", glob, got, want)
+		}
+	}
+	r := rand.New(rand.NewPCG(7, 7))
+	matched := 0
+	for range 30000 {
+		glob, path := genPattern(r, allPieces), genPath(r)
+		if r.IntN(2) == 0 {
+			path = likelyPath(glob)
+		}
+		p := Compile(glob)
+		if !p.Match(path) {
+			continue
+		}
+		matched++
+		if !slices.ContainsFunc(p.starts, func(s string) bool { return strings.HasPrefix(path, s) }) {
+			t.Fatalf("Compile(%q) matches %q, which starts with none of its starts %q", glob, path, p.starts)
+		}
+	}
+	if matched < 3000 {
+		t.Fatalf("the generator is too weak: %d matches", matched)
+	}
+}
+
+// TestTreeIndexedAgreesWithScan: Owned and Matches, which look only at the
+// files under each start, answer what testing every file of the tree
+// answers, on random target sets and listings.
+func TestTreeIndexedAgreesWithScan(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 1))
+	owned := 0
+	for c := range 2000 {
+		pats := [][]string{genTargetPatterns(r)}
+		set := CompileSet(pats[0])
+		files := genChangedPaths(r, pats, 1+r.IntN(25))
+		tree := NewTree(files)
+		var want []string
+		for _, f := range tree.files {
+			if set.Test(f).Included && (len(want) == 0 || want[len(want)-1] != f) {
+				want = append(want, f)
+			}
+		}
+		got := tree.Owned(set)
+		if !slices.Equal(got, want) {
+			t.Fatalf("case %d: patterns %q, files %q: Owned = %q, a scan finds %q", c, pats[0], files, got, want)
+		}
+		if m := tree.Matches(set); m != (len(want) > 0) {
+			t.Fatalf("case %d: patterns %q, files %q: Matches = %v, a scan finds %q", c, pats[0], files, m, want)
+		}
+		owned += len(want)
+	}
+	if owned < 2000 {
+		t.Fatalf("the generator is too weak: %d owned files", owned)
+	}
+}
