@@ -1,6 +1,7 @@
 package selection
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -112,19 +113,34 @@ func Compile(raw string) Pattern {
 		p.starts = []string{p.prefix}
 		return p
 	}
-	seen, seenStart := map[string]bool{}, map[string]bool{}
+	var seen, seenStart map[string]bool // only for many alternatives
+	if len(alts) > 8 {
+		seen, seenStart = map[string]bool{}, map[string]bool{}
+	}
 	for _, a := range alts {
-		if g, ok := rewrite(a); ok && !seen[g] {
-			seen[g] = true
+		if g, ok := rewrite(a); ok && !has(seen, p.alts, g) {
 			p.alts = append(p.alts, g)
 			p.trees = append(p.trees, treeOf(g))
-			if s := literalStart(g); !seenStart[s] {
-				seenStart[s] = true
+			if s := literalStart(g); !has(seenStart, p.starts, s) {
 				p.starts = append(p.starts, s)
 			}
 		}
 	}
 	return p
+}
+
+// has reports whether s is in list, through the map when there is one,
+// and records it there: a linear search is cheaper for the usual one or
+// two alternatives, a map for a thousand.
+func has(m map[string]bool, list []string, s string) bool {
+	if m == nil {
+		return slices.Contains(list, s)
+	}
+	if m[s] {
+		return true
+	}
+	m[s] = true
+	return false
 }
 
 // literalStart is the text of a rewritten alternative before its first

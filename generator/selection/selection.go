@@ -136,17 +136,49 @@ func selectWith(m *manifest.Manifest, res changes.Resolution, match matcher) *Re
 		index[mt.Name] = i
 		sets[i] = CompileSet(mt.Paths)
 	}
-	match(sets, paths, func(i, j int, v Verdict) {
-		t, p := out.Targets[i], paths[j]
-		if v.Included {
-			t.Reasons = append(t.Reasons, Reason{Kind: ReasonFile, File: p, Pattern: v.Pattern})
-			direct[i] = append(direct[i], p)
-			owned[j] = true
+	// Collect the hits first, so that each target's reasons, files and
+	// rejections can be cut from three shared arrays at their exact sizes
+	// instead of growing 10,000 slices one append at a time. Each sub-slice
+	// is capped at its size, so a later append (a dep or global reason)
+	// copies instead of writing into the next target's part.
+	type hit struct {
+		target, path int
+		v            Verdict
+	}
+	hits := make([]hit, 0, len(paths)) // a guess: most paths belong to one target
+	match(sets, paths, func(i, j int, v Verdict) { hits = append(hits, hit{i, j, v}) })
+	nInc, nRej := make([]int, len(sets)), make([]int, len(sets))
+	totalInc, totalRej := 0, 0
+	for _, h := range hits {
+		if h.v.Included {
+			nInc[h.target]++
+			totalInc++
+		} else {
+			nRej[h.target]++
+			totalRej++
+		}
+	}
+	reasons, files, rejected := make([]Reason, totalInc), make([]string, totalInc), make([]Rejection, totalRej)
+	for i, t := range out.Targets {
+		if n := nInc[i]; n > 0 {
+			t.Reasons, reasons = reasons[:0:n], reasons[n:]
+			direct[i], files = files[:0:n], files[n:]
+		}
+		if n := nRej[i]; n > 0 {
+			t.Rejected, rejected = rejected[:0:n], rejected[n:]
+		}
+	}
+	for _, h := range hits {
+		t, p := out.Targets[h.target], paths[h.path]
+		if h.v.Included {
+			t.Reasons = append(t.Reasons, Reason{Kind: ReasonFile, File: p, Pattern: h.v.Pattern})
+			direct[h.target] = append(direct[h.target], p)
+			owned[h.path] = true
 			t.Selected = true
 		} else {
-			t.Rejected = append(t.Rejected, Rejection{File: p, Pattern: v.Pattern, By: v.By})
+			t.Rejected = append(t.Rejected, Rejection{File: p, Pattern: h.v.Pattern, By: h.v.By})
 		}
-	})
+	}
 
 	// Dependents: a target is selected when any of its deps is, transitively.
 	// Walk in dependency order so a dependent's files include what selected
