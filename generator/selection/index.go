@@ -15,9 +15,9 @@ type matcher func(sets []Set, paths []string, hit func(target, path int, v Verdi
 // brace alternatives (Pattern.starts). So each path is tested only against
 // the targets that have an include with a start that is a prefix of the
 // path, found in a prefixIndex; an alternative that starts with a
-// metacharacter has the empty start and is tested against every path. Each candidate is then
-// classified by the same Set.Test as before, so the index can change the
-// cost of a selection but never its result.
+// metacharacter has the empty start and is tested against every path.
+// Each candidate is then classified by the same Set.Test as before, so the
+// index can change the cost of a selection but never its result.
 func matchIndexed(sets []Set, paths []string, hit func(target, path int, v Verdict)) {
 	var idx prefixIndex
 	for t := range sets {
