@@ -1,6 +1,7 @@
 package selection
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -56,9 +57,33 @@ type Pattern struct {
 	// that does not start with it cannot match, which skips most of the
 	// doublestar calls when thousands of targets meet thousands of paths.
 	prefix string
+	// starts are the literal prefixes of the alternatives (see
+	// literalStart), deduplicated: every path the pattern matches starts
+	// with one of them, and they are often longer than prefix ("{a,b}/**"
+	// has prefix "" but starts "a/" and "b/"), so the indexes of Select and
+	// Tree file a pattern under its starts.
+	starts []string
 	// alts are the brace alternatives of Glob, each rewritten for doublestar
 	// (see rewrite); alternatives that can never match are left out.
 	alts []string
+	// trees[i] describes alts[i] when it is a tree pattern (see treeOf):
+	// the rewritten "dir/**" and "dir/**/*.md", the most common patterns
+	// of a monorepo, which Match answers without calling doublestar.
+	trees []tree
+}
+
+// tree is an alternative of the form dir + "**/*" + suffix, dir empty or
+// ending in '/', both ASCII literals, suffix free of '/'. doublestar
+// matches it exactly when the path starts with dir and the rest is not
+// empty and ends with suffix (TestTreeFastPath checks this against
+// doublestar on random paths).
+type tree struct {
+	ok          bool
+	dir, suffix string
+}
+
+func (t tree) match(path string) bool {
+	return len(path) > len(t.dir) && strings.HasPrefix(path, t.dir) && strings.HasSuffix(path[len(t.dir):], t.suffix)
 }
 
 // maxAlternatives bounds brace expansion. A pattern with more alternatives
@@ -85,16 +110,71 @@ func Compile(raw string) Pattern {
 	})
 	if !complete {
 		p.alts = []string{p.Glob}
+		p.starts = []string{p.prefix}
 		return p
 	}
-	seen := map[string]bool{}
+	var seen, seenStart map[string]bool // only for many alternatives
+	if len(alts) > 8 {
+		seen, seenStart = map[string]bool{}, map[string]bool{}
+	}
 	for _, a := range alts {
-		if g, ok := rewrite(a); ok && !seen[g] {
-			seen[g] = true
+		if g, ok := rewrite(a); ok && !has(seen, p.alts, g) {
 			p.alts = append(p.alts, g)
+			p.trees = append(p.trees, treeOf(g))
+			if s := literalStart(g); !has(seenStart, p.starts, s) {
+				p.starts = append(p.starts, s)
+			}
 		}
 	}
 	return p
+}
+
+// has reports whether s is in list, through the map when there is one,
+// and records it there: a linear search is cheaper for the usual one or
+// two alternatives, a map for a thousand.
+func has(m map[string]bool, list []string, s string) bool {
+	if m == nil {
+		return slices.Contains(list, s)
+	}
+	if m[s] {
+		return true
+	}
+	m[s] = true
+	return false
+}
+
+// literalStart is the text of a rewritten alternative before its first
+// metacharacter, escape or ']', '}', ',' (escaped or literal after
+// rewrite, but stopping early is always safe), cut at the first non-ASCII
+// byte: doublestar
+// compares runes, and an invalid byte in a path decodes to U+FFFD, so only
+// the ASCII part is sure to be a byte prefix of every path it matches.
+func literalStart(g string) string {
+	for i := 0; i < len(g); i++ {
+		if c := g[i]; c >= utf8.RuneSelf || strings.IndexByte(`*?[]{}\,`, c) >= 0 {
+			return g[:i]
+		}
+	}
+	return g
+}
+
+// treeOf recognises a tree alternative (ok false otherwise). ASCII only:
+// doublestar compares runes, and an invalid byte in a path decodes to
+// U+FFFD, which a byte comparison with a non-ASCII literal would not
+// reproduce.
+func treeOf(g string) tree {
+	dir, suffix, ok := strings.Cut(g, "**/*")
+	if !ok || dir != "" && !strings.HasSuffix(dir, "/") || strings.Contains(suffix, "/") {
+		return tree{}
+	}
+	for _, lit := range []string{dir, suffix} {
+		for i := 0; i < len(lit); i++ {
+			if c := lit[i]; c >= utf8.RuneSelf || strings.IndexByte(`*?[]{}\,`, c) >= 0 {
+				return tree{}
+			}
+		}
+	}
+	return tree{ok: true, dir: dir, suffix: suffix}
 }
 
 // Match reports whether path matches the glob (ignoring '!').
@@ -102,7 +182,13 @@ func (p Pattern) Match(path string) bool {
 	if !strings.HasPrefix(path, p.prefix) {
 		return false
 	}
-	for _, g := range p.alts {
+	for i, g := range p.alts {
+		if p.trees != nil && p.trees[i].ok {
+			if p.trees[i].match(path) {
+				return true
+			}
+			continue
+		}
 		if ok, err := doublestar.Match(g, path); ok && err == nil {
 			return true
 		}

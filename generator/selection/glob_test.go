@@ -573,3 +573,78 @@ func TestSetTest(t *testing.T) {
 		t.Errorf("CompileSet split = %+v", s)
 	}
 }
+
+// TestTreeFastPath: for every alternative treeOf accepts, Match's shortcut
+// answers what doublestar answers, on random literals, suffixes and paths
+// full of the characters that could trip it: separators, dots,
+// metacharacters, escapes, non-ASCII and invalid UTF-8. And the trees are
+// recognised where they should be.
+func TestTreeFastPath(t *testing.T) {
+	for g, want := range map[string]tree{
+		"**/*":          {true, "", ""},
+		"a/**/*":        {true, "a/", ""},
+		"a/b c/.x/**/*": {true, "a/b c/.x/", ""},
+		"a/**/*.md":     {true, "a/", ".md"},
+		"**/*_test.go":  {true, "", "_test.go"},
+		"é/**/*":        {}, "a/**/*é": {}, "a**/*": {}, "a/*/**/*": {}, `a/\*/**/*`: {}, "a/[b]/**/*": {},
+		"a/**": {}, "a/**/*/b": {}, "a/**/**/*": {}, "a/**/*.m?": {}, "a/**/*.[m]": {}, `a/**/*.\*`: {},
+	} {
+		if got := treeOf(g); got != want {
+			t.Errorf("treeOf(%q) = %+v, want %+v", g, got, want)
+		}
+	}
+	if p := Compile("{a,b/**}/**"); len(p.trees) != 2 || !p.trees[0].ok || p.trees[1].ok {
+		t.Errorf("Compile(%q): alts %q, trees %+v", p.Glob, p.alts, p.trees)
+	}
+	chars := []string{"a", "b", "/", "/", ".", "*", "?", "[", "]", "{", "}", ",", `\`, " ", "é", "\xff", "\xef\xbf\xbd", ".md", "md", ""}
+	gen := func(r *rand.Rand, n int) string {
+		var b strings.Builder
+		for range r.IntN(n + 1) {
+			b.WriteString(chars[r.IntN(len(chars))])
+		}
+		return b.String()
+	}
+	suffixes := []string{"", "", ".md", "md", "a", ".", "_test.go", "a.b"}
+	r := rand.New(rand.NewPCG(3, 5))
+	trees, matched := 0, 0
+	for range 50000 {
+		dir := ""
+		if r.IntN(5) != 0 {
+			dir = genPath(r) + "/"
+		}
+		if r.IntN(4) == 0 {
+			dir = gen(r, 4) + "/"
+		}
+		suffix := suffixes[r.IntN(len(suffixes))]
+		if r.IntN(6) == 0 {
+			suffix = gen(r, 2)
+		}
+		g := dir + "**/*" + suffix
+		tr := treeOf(g)
+		if !tr.ok {
+			continue
+		}
+		trees++
+		path := gen(r, 6)
+		if r.IntN(3) != 0 {
+			path = dir + path
+		}
+		if r.IntN(2) == 0 {
+			path += suffix
+		}
+		want, err := doublestar.Match(g, path)
+		if err != nil {
+			t.Fatalf("doublestar.Match(%q): %v", g, err)
+		}
+		p := Pattern{alts: []string{g}, trees: []tree{tr}}
+		if got := p.Match(path); got != want {
+			t.Fatalf("Match(%q, %q) = %v with the tree shortcut, doublestar says %v", g, path, got, want)
+		}
+		if want {
+			matched++
+		}
+	}
+	if trees < 20000 || matched < 10000 {
+		t.Fatalf("the generator is too weak: %d tree patterns, %d matches", trees, matched)
+	}
+}

@@ -23,25 +23,23 @@ func NewTree(files []string) *Tree {
 }
 
 // Owned returns the files of the tree that belong to the set (an include
-// matches and no exclude does), in order. Only the files that start with a
-// pattern's literal prefix are tested, so a target costs what its own
-// directory holds, not what the repository holds.
+// matches and no exclude does), in order. Only the files that start with
+// the literal start of one of a pattern's brace alternatives are tested,
+// so a target costs what its own directories hold, not what the repository
+// holds.
 func (t *Tree) Owned(set Set) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, inc := range set.Include {
-		// An escaped metacharacter ends the prefix early: still a prefix.
-		start := sort.SearchStrings(t.files, inc.prefix)
-		for _, f := range t.files[start:] {
-			if !strings.HasPrefix(f, inc.prefix) {
-				break
-			}
-			if seen[f] || !inc.Match(f) {
-				continue
-			}
-			if set.Test(f).Included {
-				seen[f] = true
-				out = append(out, f)
+		for _, start := range inc.starts {
+			for _, f := range t.under(start) {
+				if seen[f] || !inc.Match(f) {
+					continue
+				}
+				if set.Test(f).Included {
+					seen[f] = true
+					out = append(out, f)
+				}
 			}
 		}
 	}
@@ -52,17 +50,22 @@ func (t *Tree) Owned(set Set) []string {
 // Matches reports whether any file of the tree belongs to the set.
 func (t *Tree) Matches(set Set) bool {
 	for _, inc := range set.Include {
-		start := sort.SearchStrings(t.files, inc.prefix)
-		for _, f := range t.files[start:] {
-			if !strings.HasPrefix(f, inc.prefix) {
-				break
-			}
-			if inc.Match(f) && set.Test(f).Included {
-				return true
+		for _, start := range inc.starts {
+			for _, f := range t.under(start) {
+				if inc.Match(f) && set.Test(f).Included {
+					return true
+				}
 			}
 		}
 	}
 	return false
+}
+
+// under returns the files that start with prefix: a run of the sorted list.
+func (t *Tree) under(prefix string) []string {
+	lo := sort.SearchStrings(t.files, prefix)
+	hi := lo + sort.Search(len(t.files)-lo, func(i int) bool { return !strings.HasPrefix(t.files[lo+i], prefix) })
+	return t.files[lo:hi]
 }
 
 // Dead returns the targets whose paths match no file of the tree, in name

@@ -88,6 +88,13 @@ func (r *Result) Selected() []string {
 
 // Select applies the selection rules of the README to the change set.
 func Select(m *manifest.Manifest, res changes.Resolution) *Result {
+	return selectWith(m, res, matchIndexed)
+}
+
+// selectWith is Select with the way paths are matched to targets given:
+// the tests run it with the straightforward all-pairs matcher to prove
+// that matchIndexed changes no result.
+func selectWith(m *manifest.Manifest, res changes.Resolution, match matcher) *Result {
 	out := &Result{All: res.All}
 	byName := make(map[string]*Target, len(m.Targets))
 	for _, mt := range m.Targets {
@@ -111,32 +118,65 @@ func Select(m *manifest.Manifest, res changes.Resolution) *Result {
 	global := CompileSet(m.Global)
 	var globalReasons []Reason
 	var globalFiles []string
-	owned := make(map[string]bool, len(paths))
-	for _, p := range paths {
+	owned := make([]bool, len(paths)) // by index into paths, which are unique
+	for i, p := range paths {
 		if v := global.Test(p); v.Included {
 			globalReasons = append(globalReasons, Reason{Kind: ReasonGlobal, File: p, Pattern: v.Pattern})
 			globalFiles = append(globalFiles, p)
-			owned[p] = true
+			owned[i] = true
 		}
 	}
 
-	direct := map[string][]string{} // target → its own changed files
-	for _, mt := range m.Targets {
-		set := CompileSet(mt.Paths)
-		t := byName[mt.Name]
-		for _, p := range paths {
-			v := set.Test(p)
-			switch {
-			case v.Included:
-				t.Reasons = append(t.Reasons, Reason{Kind: ReasonFile, File: p, Pattern: v.Pattern})
-				direct[mt.Name] = append(direct[mt.Name], p)
-				owned[p] = true
-			case v.Excluded:
-				t.Rejected = append(t.Rejected, Rejection{File: p, Pattern: v.Pattern, By: v.By})
-			}
+	// direct: each target's own changed files, in path order; by index
+	// into m.Targets (and out.Targets, which has the same order).
+	direct := make([][]string, len(m.Targets))
+	index := make(map[string]int, len(m.Targets))
+	sets := make([]Set, len(m.Targets))
+	for i, mt := range m.Targets {
+		index[mt.Name] = i
+		sets[i] = CompileSet(mt.Paths)
+	}
+	// Collect the hits first, so that each target's reasons, files and
+	// rejections can be cut from three shared arrays at their exact sizes
+	// instead of growing 10,000 slices one append at a time. Each sub-slice
+	// is capped at its size, so a later append (a dep or global reason)
+	// copies instead of writing into the next target's part.
+	type hit struct {
+		target, path int
+		v            Verdict
+	}
+	hits := make([]hit, 0, len(paths)) // a guess: most paths belong to one target
+	match(sets, paths, func(i, j int, v Verdict) { hits = append(hits, hit{i, j, v}) })
+	nInc, nRej := make([]int, len(sets)), make([]int, len(sets))
+	totalInc, totalRej := 0, 0
+	for _, h := range hits {
+		if h.v.Included {
+			nInc[h.target]++
+			totalInc++
+		} else {
+			nRej[h.target]++
+			totalRej++
 		}
-		if len(direct[mt.Name]) > 0 {
+	}
+	reasons, files, rejected := make([]Reason, totalInc), make([]string, totalInc), make([]Rejection, totalRej)
+	for i, t := range out.Targets {
+		if n := nInc[i]; n > 0 {
+			t.Reasons, reasons = reasons[:0:n], reasons[n:]
+			direct[i], files = files[:0:n], files[n:]
+		}
+		if n := nRej[i]; n > 0 {
+			t.Rejected, rejected = rejected[:0:n], rejected[n:]
+		}
+	}
+	for _, h := range hits {
+		t, p := out.Targets[h.target], paths[h.path]
+		if h.v.Included {
+			t.Reasons = append(t.Reasons, Reason{Kind: ReasonFile, File: p, Pattern: h.v.Pattern})
+			direct[h.target] = append(direct[h.target], p)
+			owned[h.path] = true
 			t.Selected = true
+		} else {
+			t.Rejected = append(t.Rejected, Rejection{File: p, Pattern: h.v.Pattern, By: h.v.By})
 		}
 	}
 
@@ -145,7 +185,7 @@ func Select(m *manifest.Manifest, res changes.Resolution) *Result {
 	// each dependency (the graph is acyclic: the manifest checked it).
 	for _, name := range topoOrder(m) {
 		t := byName[name]
-		files := append([]string(nil), direct[name]...)
+		files := direct[index[name]] // not used after this: no copy needed
 		for _, d := range m.Target(name).Deps {
 			dt := byName[d]
 			if dt.Selected {
@@ -169,9 +209,9 @@ func Select(m *manifest.Manifest, res changes.Resolution) *Result {
 		}
 	}
 	ignore := CompileSet(m.Ignore)
-	for _, p := range paths {
+	for i, p := range paths {
 		switch {
-		case owned[p]:
+		case owned[i]:
 		case ignore.Test(p).Included:
 			out.Ignored = append(out.Ignored, p)
 		default:
@@ -217,7 +257,9 @@ func uniqueSorted(s []string) []string {
 	if len(s) == 0 {
 		return []string{}
 	}
-	sort.Strings(s)
+	if !sort.StringsAreSorted(s) { // often already is: one target's own files
+		sort.Strings(s)
+	}
 	out := s[:1]
 	for _, x := range s[1:] {
 		if x != out[len(out)-1] {

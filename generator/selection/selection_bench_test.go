@@ -67,3 +67,17 @@ func scaleInput(b *testing.B, nTargets, nPaths int) (*manifest.Manifest, changes
 	}
 	return m, changes.Resolution{Rule: "bench", Changes: cs}
 }
+
+// BenchmarkTreeAtScale: the ownership reports over the repository listing
+// (dead patterns, overlaps) for the same monorepo, its 100,000 paths taken
+// as the listing.
+func BenchmarkTreeAtScale(b *testing.B) {
+	m, res := scaleInput(b, 10000, 100000)
+	tree := selection.NewTree(changes.Paths(res.Changes))
+	var dead, overlaps int
+	for b.Loop() {
+		dead, overlaps = len(tree.Dead(m)), len(tree.Overlaps(m))
+	}
+	b.ReportMetric(float64(dead), "dead")
+	b.ReportMetric(float64(overlaps), "overlaps")
+}
