@@ -10,7 +10,6 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 
@@ -29,16 +28,8 @@ const componentInclude = "$CI_SERVER_FQDN/$CI_PROJECT_PATH/generate-config@$CI_C
 // does (CGO_ENABLED=0, -trimpath, the version by -ldflags) into dir.
 func buildStaticBinary(t *testing.T, root, dir, version string) string {
 	t.Helper()
-	bin := filepath.Join(dir, "generate-config")
-	cmd := exec.Command("go", "build", "-trimpath", "-buildvcs=false",
-		"-ldflags", "-s -w -X gitlab.com/generate-config/generate-config/internal/cli.Version="+version,
-		"-o", bin, "./cmd/generate-config")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return buildBinary(t, root, dir, []string{"CGO_ENABLED=0"}, "-trimpath", "-buildvcs=false",
+		"-ldflags", "-s -w -X gitlab.com/generate-config/generate-config/internal/cli.Version="+version)
 }
 
 // TestComponentInGitLabCILocal includes templates/generate-config.yml as a
@@ -152,21 +143,7 @@ func mkdir(t *testing.T, dir string) string {
 // generate job's artifact at output.
 func checkComponentRun(t *testing.T, r pipelineResult, parentJobs, childJobs []string, output string) {
 	t.Helper()
-	if r.exitErr != nil {
-		t.Errorf("gitlab-ci-local: %v", r.exitErr)
-	}
-	passed, failed := jobResults(r.stdout)
-	want := slices.Clone(parentJobs)
-	for _, j := range childJobs {
-		want = append(want, childPrefix+j)
-	}
-	sort.Strings(want)
-	if len(failed) > 0 {
-		t.Errorf("failed jobs: %q", failed)
-	}
-	if !slices.Equal(passed, want) {
-		t.Errorf("passed jobs:\n  %q\nwant exactly:\n  %q", passed, want)
-	}
+	r.checkPassed(t, parentJobs, childJobs)
 	if !regexp.MustCompile(`(?m)^\s*generate-config\s+> generate-config version v0\.0\.0-component-test$`).MatchString(r.stdout) {
 		t.Errorf("the generate-config job did not print the binary's version")
 	}
@@ -178,20 +155,7 @@ func checkComponentRun(t *testing.T, r pipelineResult, parentJobs, childJobs []s
 	if got := jobNames(t, artifact); !slices.Equal(got, childJobs) {
 		t.Errorf("jobs in the artifact: %q, want %q", got, childJobs)
 	}
-	included, err := os.ReadFile(filepath.Join(state, "includes", "triggers", "child-pipeline.yml"))
-	if err != nil {
-		t.Fatalf("the child pipeline's configuration: %v", err)
-	}
-	var a, b map[string]any
-	if err := yaml.Unmarshal(artifact, &a); err != nil {
-		t.Fatal(err)
-	}
-	if err := yaml.Unmarshal(included, &b); err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(a, b) {
-		t.Errorf("the child pipeline is not the artifact")
-	}
+	r.checkChildIsArtifact(t, artifact)
 }
 
 // previewPipeline is gitlab-ci-local's view of the parent pipeline after

@@ -89,6 +89,24 @@ func moduleRoot(t *testing.T) string {
 	return root
 }
 
+// buildBinary builds the module's ./cmd/generate-config at root into
+// dir/generate-config with `go build` and the extra flags, env added to
+// the environment, and returns the binary's path.
+func buildBinary(t *testing.T, root, dir string, env []string, flags ...string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "generate-config")
+	args := append(append([]string{"build"}, flags...), "-o", bin, "./cmd/generate-config")
+	cmd := exec.Command("go", args...)
+	cmd.Dir = root
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
 // TestExampleParentPipelineInGitLabCILocal runs testdata/example's parent
 // pipeline in gitlab-ci-local, as GitLab would for two pipelines of a
 // feature branch, and checks that generate-config's artifact is what the
@@ -111,11 +129,7 @@ func TestExampleParentPipelineInGitLabCILocal(t *testing.T) {
 	// The binary the generate-config job finds on PATH, as the job's image
 	// provides it (the shell executor ignores image:), built from this tree.
 	binDir := filepath.Join(tmp, "bin")
-	build := exec.Command("go", "build", "-o", filepath.Join(binDir, "generate-config"), "./cmd/generate-config")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	buildBinary(t, root, binDir, nil)
 
 	env := cleanEnv(tmp, binDir, filepath.Dir(tl.node))
 	repo := newExampleRemote(t, root, tmp, env)
@@ -427,25 +441,7 @@ func jobResults(stdout string) (passed, failed []string) {
 // and passed.
 func (r pipelineResult) check(t *testing.T, base, head, rule string, wantJobs []string) {
 	t.Helper()
-	if r.exitErr != nil {
-		t.Errorf("gitlab-ci-local: %v", r.exitErr)
-	}
-
-	// gitlab-ci-local 4.75.1 exits 0 and reports the trigger job as passed
-	// even when a child job fails (strategy: depend is not honoured), so
-	// the child jobs' own results decide.
-	passed, failed := jobResults(r.stdout)
-	want := []string{"child-pipeline", "generate-config"}
-	for _, j := range wantJobs {
-		want = append(want, childPrefix+j)
-	}
-	sort.Strings(want)
-	if len(failed) > 0 {
-		t.Errorf("failed jobs: %q", failed)
-	}
-	if !slices.Equal(passed, want) {
-		t.Errorf("passed jobs:\n  %q\nwant exactly:\n  %q", passed, want)
-	}
+	r.checkPassed(t, []string{"child-pipeline", "generate-config"}, wantJobs)
 	for _, j := range wantJobs {
 		// "starting shell": the job ran with the shell executor, not in a
 		// container and not skipped.
@@ -469,9 +465,46 @@ func (r pipelineResult) check(t *testing.T, base, head, rule string, wantJobs []
 		t.Errorf("jobs in the artifact: %q, want %q", got, wantJobs)
 	}
 
-	// What the trigger job included, as gitlab-ci-local wrote it down:
-	// the same pipeline as the artifact, so the child ran that file.
-	included, err := os.ReadFile(filepath.Join(state, "includes", "triggers", "child-pipeline.yml"))
+	r.checkChildIsArtifact(t, artifact)
+
+	// Artifacts stay in gitlab-ci-local's directory (--no-artifacts-to-source):
+	// a generated-config.yml in the checkout would mean the file reached the
+	// child some other way.
+	if _, err := os.Stat(filepath.Join(r.dir, "generated-config.yml")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("generated-config.yml in the checkout (stat: %v); want it only as an artifact", err)
+	}
+}
+
+// checkPassed asserts gitlab-ci-local ran without error, no job failed,
+// and exactly parentJobs and the child pipeline's childJobs passed.
+// gitlab-ci-local 4.75.1 exits 0 and reports the trigger job as passed
+// even when a child job fails (strategy: depend is not honoured), so the
+// child jobs' own results decide.
+func (r pipelineResult) checkPassed(t *testing.T, parentJobs, childJobs []string) {
+	t.Helper()
+	if r.exitErr != nil {
+		t.Errorf("gitlab-ci-local: %v", r.exitErr)
+	}
+	passed, failed := jobResults(r.stdout)
+	want := slices.Clone(parentJobs)
+	for _, j := range childJobs {
+		want = append(want, childPrefix+j)
+	}
+	sort.Strings(want)
+	if len(failed) > 0 {
+		t.Errorf("failed jobs: %q", failed)
+	}
+	if !slices.Equal(passed, want) {
+		t.Errorf("passed jobs:\n  %q\nwant exactly:\n  %q", passed, want)
+	}
+}
+
+// checkChildIsArtifact asserts that what the trigger job included, as
+// gitlab-ci-local wrote it down, is the same pipeline as the artifact: the
+// child ran that file.
+func (r pipelineResult) checkChildIsArtifact(t *testing.T, artifact []byte) {
+	t.Helper()
+	included, err := os.ReadFile(filepath.Join(r.dir, ".gitlab-ci-local", "includes", "triggers", "child-pipeline.yml"))
 	if err != nil {
 		t.Fatalf("the child pipeline's configuration: %v", err)
 	}
@@ -484,13 +517,6 @@ func (r pipelineResult) check(t *testing.T, base, head, rule string, wantJobs []
 	}
 	if !reflect.DeepEqual(a, b) {
 		t.Errorf("the child pipeline is not the artifact:\n%s\nartifact:\n%s", included, artifact)
-	}
-
-	// Artifacts stay in gitlab-ci-local's directory (--no-artifacts-to-source):
-	// a generated-config.yml in the checkout would mean the file reached the
-	// child some other way.
-	if _, err := os.Stat(filepath.Join(r.dir, "generated-config.yml")); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("generated-config.yml in the checkout (stat: %v); want it only as an artifact", err)
 	}
 }
 

@@ -40,12 +40,7 @@ func TestGitLabScale(t *testing.T) {
 	}
 	root := moduleRoot(t)
 	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "generate-config")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/generate-config")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t, root, tmp, nil)
 	repo := filepath.Join(tmp, "repo")
 	writeScaleRepo(t, repo, scaleTargets)
 

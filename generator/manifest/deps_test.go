@@ -43,10 +43,10 @@ func imports(t *testing.T, root, pkg string, seen map[string]string) {
 	}
 }
 
-// The manifest's types and checks are pure: loading them must not pull in
-// go-jsonnet (evaluation is generator.LoadManifest's) nor git (change
-// detection), the wrong direction issue 8 found.
-func TestManifestDependsOnNeitherJsonnetNorGit(t *testing.T) {
+// checkNotImported fails for each of bad that the module package pkg
+// (module-relative) imports, directly or through module packages.
+func checkNotImported(t *testing.T, pkg string, bad ...string) {
+	t.Helper()
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
@@ -55,32 +55,27 @@ func TestManifestDependsOnNeitherJsonnetNorGit(t *testing.T) {
 		t.Fatalf("module root not found: %v", err)
 	}
 	seen := map[string]string{}
-	imports(t, root, module+"generator/manifest", seen)
-	for _, bad := range []string{
-		"github.com/google/go-jsonnet", module + "internal/jsonnetvm",
-		module + "generator/changes", module + "internal/gitrun", "os/exec",
-	} {
-		if by, ok := seen[bad]; ok {
-			t.Errorf("generator/manifest depends on %s (imported by %s)", bad, by)
+	imports(t, root, module+pkg, seen)
+	for _, b := range bad {
+		if by, ok := seen[b]; ok {
+			t.Errorf("%s depends on %s (imported by %s)", pkg, b, by)
 		}
 	}
+}
+
+// The manifest's types and checks are pure: loading them must not pull in
+// go-jsonnet (evaluation is generator.LoadManifest's) nor git (change
+// detection), the wrong direction issue 8 found.
+func TestManifestDependsOnNeitherJsonnetNorGit(t *testing.T) {
+	checkNotImported(t, "generator/manifest",
+		"github.com/google/go-jsonnet", module+"internal/jsonnetvm",
+		module+"generator/changes", module+"internal/gitrun", "os/exec")
 }
 
 // Selection (the path matcher) reads the manifest and a changes.Resolution;
 // neither may bring git or go-jsonnet along.
 func TestSelectionDependsOnNeitherJsonnetNorGit(t *testing.T) {
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	seen := map[string]string{}
-	imports(t, root, module+"generator/selection", seen)
-	for _, bad := range []string{
-		"github.com/google/go-jsonnet", module + "internal/jsonnetvm",
-		module + "generator/changes/fromgit", module + "internal/gitrun", "os/exec",
-	} {
-		if by, ok := seen[bad]; ok {
-			t.Errorf("generator/selection depends on %s (imported by %s)", bad, by)
-		}
-	}
+	checkNotImported(t, "generator/selection",
+		"github.com/google/go-jsonnet", module+"internal/jsonnetvm",
+		module+"generator/changes/fromgit", module+"internal/gitrun", "os/exec")
 }

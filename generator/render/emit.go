@@ -20,7 +20,6 @@ package render
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -110,15 +109,7 @@ func (e *emitter) node(v any, parent parentState, jobLevel bool) {
 			e.emitEmptyFlow("{}")
 			return
 		}
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		if jobLevel {
-			sortJobKeys(keys)
-		} else {
-			sort.Strings(keys)
-		}
+		keys := mappingKeys(x, jobLevel)
 		// yaml_emitter_emit_block_mapping_key (first)
 		saved := e.indent
 		e.increaseIndent(false, parent)

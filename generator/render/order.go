@@ -40,6 +40,22 @@ func sortJobKeys(keys []string) {
 	})
 }
 
+// mappingKeys lists a mapping's keys in output order: GitLab's
+// conventional order for a job's own keys (jobLevel), alphabetical
+// otherwise, as Jsonnet prints them.
+func mappingKeys(m map[string]any, jobLevel bool) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	if jobLevel {
+		sortJobKeys(keys)
+	} else {
+		sort.Strings(keys)
+	}
+	return keys
+}
+
 // orderStages lists the stages used: GitLab's defaults in their order, any
 // other stage after "deploy" in alphabetical order (declare `stages` in the
 // manifest to choose another order), ".post" last.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -68,15 +67,7 @@ func stringNode(s string) *yaml.Node {
 func valueNode(v any, jobLevel bool) *yaml.Node {
 	switch x := v.(type) {
 	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		if jobLevel {
-			sortJobKeys(keys)
-		} else {
-			sort.Strings(keys)
-		}
+		keys := mappingKeys(x, jobLevel)
 		n := &yaml.Node{Kind: yaml.MappingNode}
 		for _, k := range keys {
 			n.Content = append(n.Content, keyNode(k), valueNode(x[k], false))

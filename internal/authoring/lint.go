@@ -508,75 +508,27 @@ func slowIdioms(file string, root ast.Node) []schema.Finding {
 	report := func(n ast.Node, msg string) {
 		out = append(out, schema.Finding{Pos: locPos(file, *n.Loc()), Severity: schema.SeverityWarning, Rule: RuleSlowConcat, Message: msg})
 	}
-	checkFunc := func(name string, fn *ast.Function) {
-		if fn == nil || !calls(fn.Body, name) {
-			return
-		}
-		params := map[string]bool{}
-		for _, p := range fn.Parameters {
-			params[string(p.Name)] = true
-		}
-		walk(fn.Body, func(n ast.Node) {
-			if b, ok := n.(*ast.Binary); ok && b.Op == ast.BopPlus && concatAccumulates(b, func(x ast.Node) bool {
+	accumulations(root, func(a accumulation) {
+		isAcc, msg := a.isAccVar, fmt.Sprintf("array built with + inside std.%s: every step copies the accumulator, so the cost grows with the square of its length (measured %s); %s", a.fold, foldlSlowdown, concatFix)
+		if a.fold == "" {
+			// In a recursive function any parameter may carry the array.
+			params := map[string]bool{}
+			for _, p := range a.fn.Parameters {
+				params[string(p.Name)] = true
+			}
+			isAcc = func(x ast.Node) bool {
 				if v, ok := x.(*ast.Var); ok && params[string(v.Id)] {
 					return true
 				}
-				return isCallTo(x, name)
-			}) {
-				report(b, fmt.Sprintf("array built with + in the recursive function %s: every call copies the array so far, so the cost grows with the square of its length (measured %s); %s", name, recursionSlowdown, concatFix))
+				return a.isRecursion(x)
+			}
+			msg = fmt.Sprintf("array built with + in the recursive function %s: every call copies the array so far, so the cost grows with the square of its length (measured %s); %s", a.name, recursionSlowdown, concatFix)
+		}
+		walk(a.fn.Body, func(n ast.Node) {
+			if b, ok := n.(*ast.Binary); ok && b.Op == ast.BopPlus && concatAccumulates(b, isAcc) {
+				report(b, msg)
 			}
 		})
-	}
-	walk(root, func(n ast.Node) {
-		switch x := n.(type) {
-		case *ast.Apply:
-			kind, ok := stdCall(x.Target)
-			if !ok || (kind != "foldl" && kind != "foldr") {
-				return
-			}
-			var fn *ast.Function
-			if len(x.Arguments.Positional) > 0 {
-				fn, _ = unparen(x.Arguments.Positional[0].Expr).(*ast.Function)
-			}
-			for _, na := range x.Arguments.Named {
-				if na.Name == "func" {
-					fn, _ = unparen(na.Arg).(*ast.Function)
-				}
-			}
-			if fn == nil || len(fn.Parameters) < 2 {
-				return
-			}
-			acc := string(fn.Parameters[0].Name)
-			if kind == "foldr" {
-				acc = string(fn.Parameters[1].Name)
-			}
-			walk(fn.Body, func(n ast.Node) {
-				if b, ok := n.(*ast.Binary); ok && b.Op == ast.BopPlus && concatAccumulates(b, func(x ast.Node) bool {
-					v, ok := x.(*ast.Var)
-					return ok && string(v.Id) == acc
-				}) {
-					report(b, fmt.Sprintf("array built with + inside std.%s: every step copies the accumulator, so the cost grows with the square of its length (measured %s); %s", kind, foldlSlowdown, concatFix))
-				}
-			})
-		case *ast.Local:
-			for _, bind := range x.Binds {
-				fn := bind.Fun
-				if fn == nil {
-					fn, _ = unparen(bind.Body).(*ast.Function)
-				}
-				checkFunc(string(bind.Variable), fn)
-			}
-		case *ast.Object:
-			for _, f := range x.Fields {
-				if f.Kind == ast.ObjectLocal && f.Id != nil {
-					fn := f.Method
-					if fn == nil {
-						fn, _ = unparen(f.Expr2).(*ast.Function)
-					}
-					checkFunc(string(*f.Id), fn)
-				}
-			}
-		}
 	})
 	return out
 }

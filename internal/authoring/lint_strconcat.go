@@ -41,33 +41,25 @@ func slowStringConcat(file string, root ast.Node) []schema.Finding {
 			if !ok || b.Op != ast.BopPlus || seen[b] {
 				return
 			}
-			operands := plusChain(b, seen)
-			acc, str := false, accIsString
-			for _, o := range operands {
-				if isAcc(o) {
-					acc = true
-				} else if isStringy(o) {
-					str = true
-				}
-			}
-			if acc && str {
+			if chainHas(plusChain(b, seen), isAcc, accIsString) {
 				report(b, where)
 			}
 		})
 	}
-	// In a recursive function f, a string accumulates when a + chain with
-	// a string in it is f's k-th argument and has f's k-th parameter as an
-	// operand (f(i + 1, acc + 'x')), or has a call to f as an operand
-	// ('x' + f(i + 1)).
-	checkFunc := func(name string, fn *ast.Function) {
-		if fn == nil || !calls(fn.Body, name) {
+	accumulations(root, func(a accumulation) {
+		if a.fold != "" {
+			check(a.fn.Body, a.isAccVar, a.init != nil && isStringy(a.init), "inside std."+a.fold)
 			return
 		}
-		where := "in the recursive function " + name
+		// In a recursive function f, a string accumulates when a + chain
+		// with a string in it is f's k-th argument and has f's k-th
+		// parameter as an operand (f(i + 1, acc + 'x')), or has a call to f
+		// as an operand ('x' + f(i + 1)).
+		fn, where := a.fn, "in the recursive function "+a.name
 		walk(fn.Body, func(n ast.Node) {
-			if call, ok := n.(*ast.Apply); ok && isCallTo(call, name) {
-				for k, a := range call.Arguments.Positional {
-					b, ok := unparen(a.Expr).(*ast.Binary)
+			if call, ok := n.(*ast.Apply); ok && a.isRecursion(call) {
+				for k, arg := range call.Arguments.Positional {
+					b, ok := unparen(arg.Expr).(*ast.Binary)
 					if !ok || b.Op != ast.BopPlus || k >= len(fn.Parameters) {
 						continue
 					}
@@ -75,75 +67,22 @@ func slowStringConcat(file string, root ast.Node) []schema.Finding {
 					if chainHas(plusChain(b, map[ast.Node]bool{}), func(x ast.Node) bool {
 						v, ok := x.(*ast.Var)
 						return ok && string(v.Id) == param
-					}) {
+					}, false) {
 						seen[b] = true
 						report(b, where)
 					}
 				}
 			}
 		})
-		check(fn.Body, func(x ast.Node) bool { return isCallTo(x, name) }, false, where)
-	}
-	walk(root, func(n ast.Node) {
-		switch x := n.(type) {
-		case *ast.Apply:
-			kind, ok := stdCall(x.Target)
-			if !ok || (kind != "foldl" && kind != "foldr") {
-				return
-			}
-			var fn *ast.Function
-			var init ast.Node
-			if len(x.Arguments.Positional) > 0 {
-				fn, _ = unparen(x.Arguments.Positional[0].Expr).(*ast.Function)
-			}
-			if len(x.Arguments.Positional) > 2 {
-				init = x.Arguments.Positional[2].Expr
-			}
-			for _, na := range x.Arguments.Named {
-				switch na.Name {
-				case "func":
-					fn, _ = unparen(na.Arg).(*ast.Function)
-				case "init":
-					init = na.Arg
-				}
-			}
-			if fn == nil || len(fn.Parameters) < 2 {
-				return
-			}
-			acc := string(fn.Parameters[0].Name)
-			if kind == "foldr" {
-				acc = string(fn.Parameters[1].Name)
-			}
-			check(fn.Body, func(x ast.Node) bool {
-				v, ok := x.(*ast.Var)
-				return ok && string(v.Id) == acc
-			}, init != nil && isStringy(init), "inside std."+kind)
-		case *ast.Local:
-			for _, bind := range x.Binds {
-				fn := bind.Fun
-				if fn == nil {
-					fn, _ = unparen(bind.Body).(*ast.Function)
-				}
-				checkFunc(string(bind.Variable), fn)
-			}
-		case *ast.Object:
-			for _, f := range x.Fields {
-				if f.Kind == ast.ObjectLocal && f.Id != nil {
-					fn := f.Method
-					if fn == nil {
-						fn, _ = unparen(f.Expr2).(*ast.Function)
-					}
-					checkFunc(string(*f.Id), fn)
-				}
-			}
-		}
+		check(fn.Body, a.isRecursion, false, where)
 	})
 	return out
 }
 
-// chainHas: one operand is the accumulator and another is a string.
-func chainHas(operands []ast.Node, isAcc func(ast.Node) bool) bool {
-	acc, str := false, false
+// chainHas: one operand is the accumulator and another is a string (or
+// the accumulator is known to be a string: accIsString).
+func chainHas(operands []ast.Node, isAcc func(ast.Node) bool, accIsString bool) bool {
+	acc, str := false, accIsString
 	for _, o := range operands {
 		if isAcc(o) {
 			acc = true

@@ -16,11 +16,7 @@ import (
 //
 //	go test -run '^$' -bench StringBuild -benchtime 3x ./internal/authoring
 //	go test -run '^$' -bench StringBuild -benchtime 1x ./internal/authoring -stringbuild.n 20000
-var stringIdioms = []struct {
-	name string
-	slow bool
-	src  string // %d is the number of lines
-}{
+var stringIdioms = []buildIdiom{ // %d in src is the number of lines
 	{"foldl-plus", true, `std.foldl(function(acc, x) acc + 'line ' + x + '\n', std.range(1, %d), '')`},
 	{"recursion-plus", true, `local build(i, n, acc) = if i > n then acc else build(i + 1, n, acc + 'line ' + i + '\n') tailstrict; build(1, %d, '')`},
 	{"join", false, `std.join('', ['line ' + x + '\n' for x in std.range(1, %d)])`},
@@ -36,19 +32,7 @@ func BenchmarkStringBuild(b *testing.B) {
 	if *stringBuildN > 0 {
 		sizes = []int{*stringBuildN}
 	}
-	for _, n := range sizes {
-		for _, idiom := range stringIdioms {
-			src := fmt.Sprintf(idiom.src, n)
-			b.Run(fmt.Sprintf("%s/n=%d", idiom.name, n), func(b *testing.B) {
-				for i := 0; i < b.N; i++ {
-					vm := jsonnet.MakeVM()
-					if _, err := vm.EvaluateAnonymousSnippet("bench.jsonnet", src); err != nil {
-						b.Fatal(err)
-					}
-				}
-			})
-		}
-	}
+	benchmarkIdioms(b, sizes, stringIdioms)
 }
 
 // TestStringIdiomsAgree: the idioms build the same string, so the benchmark

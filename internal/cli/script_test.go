@@ -2,13 +2,13 @@ package cli
 
 import (
 	"flag"
-	"net"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"gitlab.com/generate-config/generate-config/internal/gitrun/gitruntest"
 )
 
 var updateScripts = flag.Bool("update", false, "rewrite golden files and the expected output in testscript files")
@@ -60,28 +60,8 @@ func stalledRemote(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: stalled-remote VAR")
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	url, stop, err := gitruntest.StalledRemote()
 	ts.Check(err)
-	var mu sync.Mutex
-	var held []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			held = append(held, c)
-			mu.Unlock()
-		}
-	}()
-	ts.Defer(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range held {
-			c.Close()
-		}
-	})
-	ts.Setenv(args[0], "http://"+ln.Addr().String()+"/repo.git")
+	ts.Defer(stop)
+	ts.Setenv(args[0], url)
 }

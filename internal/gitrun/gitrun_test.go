@@ -3,49 +3,16 @@ package gitrun
 import (
 	"context"
 	"errors"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-)
 
-// StalledRemote listens on 127.0.0.1 and accepts connections that it never
-// answers: a remote that hangs after the TCP handshake. It returns an
-// http:// URL of a repository on it.
-func StalledRemote(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c) // held open, never read nor written
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return "http://" + ln.Addr().String() + "/repo.git"
-}
+	"gitlab.com/generate-config/generate-config/internal/gitrun/gitruntest"
+)
 
 func needGit(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
@@ -69,9 +36,13 @@ func TestFetchFromStalledRemoteEndsAtDeadline(t *testing.T) {
 	if _, err := g.Run(context.Background(), dir, "init", "-q"); err != nil {
 		t.Fatal(err)
 	}
-	url := StalledRemote(t)
+	url, stop, err := gitruntest.StalledRemote()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
 	start := time.Now()
-	_, err := g.Run(context.Background(), dir, "fetch", "--no-tags", url, "main")
+	_, err = g.Run(context.Background(), dir, "fetch", "--no-tags", url, "main")
 	took := time.Since(start)
 	var te *TimeoutError
 	if !errors.As(err, &te) {

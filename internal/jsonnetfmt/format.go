@@ -107,15 +107,9 @@ func parse(s string) ([]piece, bool) {
 		}
 	width:
 		// try_parse_field_width
-		if i < n && str[i] == '*' {
-			cd.fwStar = true
-			i++
-		} else {
-			v, j, ok := parseNat(str, i)
-			if !ok {
-				return nil, false
-			}
-			cd.fw, i = v, j
+		var ok bool
+		if cd.fw, cd.fwStar, i, ok = parseFieldWidth(str, i); !ok {
+			return nil, false
 		}
 		// try_parse_precision
 		if i >= n {
@@ -123,16 +117,8 @@ func parse(s string) ([]piece, bool) {
 		}
 		if str[i] == '.' {
 			cd.hasPrec = true
-			i++
-			if i < n && str[i] == '*' {
-				cd.precStar = true
-				i++
-			} else {
-				v, j, ok := parseNat(str, i)
-				if !ok {
-					return nil, false
-				}
-				cd.prec, i = v, j
+			if cd.prec, cd.precStar, i, ok = parseFieldWidth(str, i+1); !ok {
+				return nil, false
 			}
 		}
 		// try_parse_length_modifier
@@ -161,6 +147,16 @@ func parse(s string) ([]piece, bool) {
 		cur.Reset()
 	}
 	return append(out, piece{lit: cur.String()}), true
+}
+
+// parseFieldWidth ports try_parse_field_width, which the precision after
+// a '.' is parsed with too: '*' (star), or a natural number.
+func parseFieldWidth(str []rune, i int) (v float64, star bool, next int, ok bool) {
+	if i < len(str) && str[i] == '*' {
+		return 0, true, i + 1, true
+	}
+	v, next, ok = parseNat(str, i)
+	return v, false, next, ok
 }
 
 // parseNat ports the digit loop of try_parse_field_width: v * 10 + d in
@@ -617,27 +613,12 @@ func formatArray(codes []piece, arr []any) (string, bool) {
 				prec = cd.prec
 			}
 		}
-		var s string
-		if cd.ctype == '%' {
-			s = "%"
-		} else {
-			if j >= len(arr) {
-				return "", false // Not enough values to format
-			}
-			s = r.formatCode(arr[j], cd, fw, prec)
-			if r.bad {
-				return "", false
-			}
-			j++
-		}
-		if cd.left {
-			b.WriteString(r.padRight(s, fw, " "))
-		} else {
-			b.WriteString(r.padLeft(s, fw, " "))
-		}
-		if r.bad {
+		s, next, ok := r.convert(cd, arr, j, fw, prec)
+		if !ok {
 			return "", false
 		}
+		b.WriteString(s)
+		j = next
 	}
 	if j < len(arr) {
 		return "", false // Too many values to format
@@ -699,27 +680,36 @@ func formatObject(codes []piece, vals []any) (string, bool) {
 		} else if cd.precStar {
 			prec = errValue{}
 		}
-		var s string
-		if cd.ctype == '%' {
-			s = "%"
-		} else {
-			if j >= len(vals) {
-				return "", false
-			}
-			s = r.formatCode(vals[j], cd, cd.fw, prec)
-			if r.bad {
-				return "", false
-			}
-			j++
-		}
-		if cd.left {
-			b.WriteString(r.padRight(s, cd.fw, " "))
-		} else {
-			b.WriteString(r.padLeft(s, cd.fw, " "))
-		}
-		if r.bad {
+		s, next, ok := r.convert(cd, vals, j, cd.fw, prec)
+		if !ok {
 			return "", false
 		}
+		b.WriteString(s)
+		j = next
 	}
 	return b.String(), j == len(vals)
+}
+
+// convert ports the end that format_codes_arr and format_codes_obj share:
+// the conversion of vals[j] ('%' takes no value), padded to fw. It returns
+// the index of the next value; ok is false when Jsonnet raises an error.
+func (r *renderer) convert(cd *code, vals []any, j int, fw float64, prec any) (s string, next int, ok bool) {
+	if cd.ctype == '%' {
+		s = "%"
+	} else {
+		if j >= len(vals) {
+			return "", j, false // Not enough values to format
+		}
+		s = r.formatCode(vals[j], cd, fw, prec)
+		if r.bad {
+			return "", j, false
+		}
+		j++
+	}
+	if cd.left {
+		s = r.padRight(s, fw, " ")
+	} else {
+		s = r.padLeft(s, fw, " ")
+	}
+	return s, j, !r.bad
 }

@@ -3,7 +3,6 @@ package fromgit
 import (
 	"context"
 	"encoding/json"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +12,7 @@ import (
 
 	"gitlab.com/generate-config/generate-config/generator/changes"
 	"gitlab.com/generate-config/generate-config/internal/gitrun"
+	"gitlab.com/generate-config/generate-config/internal/gitrun/gitruntest"
 )
 
 const zeroSHA = "0000000000000000000000000000000000000000"
@@ -742,29 +742,12 @@ func TestParseNameStatus(t *testing.T) {
 // never answers them.
 func stalledRemote(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	url, stop, err := gitruntest.StalledRemote()
 	if err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan struct{})
-	go func() {
-		var held []net.Conn
-		defer func() {
-			for _, c := range held {
-				c.Close()
-			}
-		}()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				<-done
-				return
-			}
-			held = append(held, c)
-		}
-	}()
-	t.Cleanup(func() { ln.Close(); close(done) })
-	return "http://" + ln.Addr().String() + "/origin.git"
+	t.Cleanup(stop)
+	return url
 }
 
 // A remote that stops answering must not hang change detection: the fetch
