@@ -195,8 +195,16 @@ func psychMergeKey(k *yaml.Node) bool {
 	return !(k.Style&yaml.TaggedStyle != 0 && (k.Tag == "!!str" || k.Tag == "tag:yaml.org,2002:str"))
 }
 
+// pointerEscaper escapes a JSON Pointer reference token (RFC 6901): built
+// once, since building a Replacer costs far more than using it, and the
+// converter escapes every key of the file.
+var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
+
 func escapePointer(t string) string {
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(t)
+	if !strings.ContainsAny(t, "~/") {
+		return t
+	}
+	return pointerEscaper.Replace(t)
 }
 
 // JSONKey is the name a converted key has in JSON, as GitLab turns keys

@@ -350,7 +350,7 @@ func pointer(tokens []string) string {
 	var b strings.Builder
 	for _, t := range tokens {
 		b.WriteByte('/')
-		b.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(t))
+		b.WriteString(pointerEscaper.Replace(t))
 	}
 	return b.String()
 }
@@ -398,3 +398,7 @@ func jsonText(v any) string {
 	}
 	return fmt.Sprint(v)
 }
+
+// pointerEscaper escapes a JSON Pointer reference token (RFC 6901), built
+// once: building a Replacer costs far more than using it.
+var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
