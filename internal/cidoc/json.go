@@ -117,7 +117,7 @@ func (c *jsonConverter) value(ptr string, key, raw *yaml.Node, depth int, record
 	case yaml.SequenceNode:
 		out := make([]any, 0, len(n.Content))
 		for i, item := range n.Content {
-			x, err := c.value(ptr+"/"+strconv.Itoa(i), nil, item, depth+1, record)
+			x, err := c.value(child(c, ptr, strconv.Itoa, i), nil, item, depth+1, record)
 			if err != nil {
 				return nil, err
 			}
@@ -159,13 +159,23 @@ func (c *jsonConverter) mapping(ptr string, n *yaml.Node, depth int, record bool
 		ks := JSONKey(kv)
 		rec := record && !c.keys[k]
 		c.keys[k] = true
-		v, err := c.value(ptr+"/"+escapePointer(ks), k, raw, depth+1, rec)
+		v, err := c.value(child(c, ptr, escapePointer, ks), k, raw, depth+1, rec)
 		if err != nil {
 			return nil, err
 		}
 		out[ks] = v
 	}
 	return out, nil
+}
+
+// child is the pointer of an item or entry of the value at ptr: token(t)
+// appended; "" when no one is told the pointers (at is nil), which spares
+// building one string per value of the file.
+func child[T any](c *jsonConverter, ptr string, token func(T) string, t T) string {
+	if c.at == nil {
+		return ""
+	}
+	return ptr + "/" + token(t)
 }
 
 // needsMerge reports whether a mapping still holds a key Psych merges:

@@ -185,14 +185,24 @@ func CheckDocument(doc *cidoc.Document) ([]Problem, error) {
 		if n == nil {
 			continue
 		}
-		l := &loader{nodes: map[string]located{}}
-		v, err := cidoc.ToJSON(n, l.note)
+		// Most files are valid: convert and validate them without
+		// recording where each value came from (a pointer string and a map
+		// entry per value), and only when the schema objects convert again
+		// with the places, to position the problems. The conversion is
+		// deterministic, so both passes judge the same values.
+		v, err := cidoc.ToJSON(n, nil)
 		if err != nil || v == nil {
 			continue // too big, too deep, or empty: reported elsewhere
 		}
-		verr := s.Validate(v)
 		var ve *jsonschema.ValidationError
-		if !errors.As(verr, &ve) {
+		if !errors.As(s.Validate(v), &ve) {
+			continue
+		}
+		l := &loader{nodes: map[string]located{}}
+		if v, err = cidoc.ToJSON(n, l.note); err != nil || v == nil {
+			continue
+		}
+		if !errors.As(s.Validate(v), &ve) {
 			continue
 		}
 		out = append(out, l.problems(ve)...)
