@@ -37,6 +37,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"runtime/debug"
 	"runtime/pprof"
 	"sort"
 	"strconv"
@@ -67,6 +68,9 @@ func main() {
 	memProfile := flag.String("memprofile", "", "with -phases: write a heap profile (after the phases) to `file`")
 	flag.Parse()
 	if *phases != "" {
+		if _, set := os.LookupEnv("GOGC"); !set {
+			debug.SetGCPercent(200) // as cmd/generate-config runs the library
+		}
 		d, err := profiled(*cpuProfile, *memProfile, func() ([]time.Duration, error) { return timePhases(*phases) })
 		if err == nil {
 			err = json.NewEncoder(os.Stdout).Encode(d)
