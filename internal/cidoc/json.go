@@ -69,7 +69,31 @@ func ToJSON(n *yaml.Node, at JSONPlace) (any, error) {
 		}
 		n = n.Content[0]
 	}
+	// Only an anchor lets a node be reached twice (through an alias, or as
+	// an entry a merge key copied); a tree without anchors or aliases needs
+	// no memo and no cycle check. With at set, the memo also decides what
+	// is reported, so it stays.
+	budget := jsonMaxNodes
+	c.tree = at == nil && plainTree(n, &budget)
 	return c.value("", nil, n, 0, true)
+}
+
+// plainTree reports whether no node under n is an alias or anchored,
+// visiting at most *budget nodes (false past it: the converter's own
+// bounds then apply).
+func plainTree(n *yaml.Node, budget *int) bool {
+	if n == nil {
+		return true
+	}
+	if *budget--; *budget < 0 || n.Kind == yaml.AliasNode || n.Anchor != "" {
+		return false
+	}
+	for _, c := range n.Content {
+		if !plainTree(c, budget) {
+			return false
+		}
+	}
+	return true
 }
 
 type jsonConverter struct {
@@ -79,6 +103,7 @@ type jsonConverter struct {
 	keys   map[*yaml.Node]bool // key nodes whose entry has been converted
 	count  int
 	merger merger
+	tree   bool // no node is reached twice: memo and active are not kept
 }
 
 // value converts raw (which may be an alias) at ptr; record says whether
@@ -94,20 +119,22 @@ func (c *jsonConverter) value(ptr string, key, raw *yaml.Node, depth int, record
 	if n == nil {
 		return nil, ErrJSONTooBig // an alias chain too long
 	}
-	if v, ok := c.memo[n]; ok {
-		if record && c.at != nil {
-			c.at(ptr, key, raw)
+	if !c.tree {
+		if v, ok := c.memo[n]; ok {
+			if record && c.at != nil {
+				c.at(ptr, key, raw)
+			}
+			return v, nil
 		}
-		return v, nil
+		if c.active[n] {
+			return nil, ErrJSONTooBig
+		}
+		if record && c.at != nil {
+			c.at(ptr, key, n)
+		}
+		c.active[n] = true
+		defer delete(c.active, n)
 	}
-	if c.active[n] {
-		return nil, ErrJSONTooBig
-	}
-	if record && c.at != nil {
-		c.at(ptr, key, n)
-	}
-	c.active[n] = true
-	defer delete(c.active, n)
 	var v any
 	switch n.Kind {
 	case yaml.DocumentNode:
@@ -135,7 +162,9 @@ func (c *jsonConverter) value(ptr string, key, raw *yaml.Node, depth int, record
 	default:
 		return nil, fmt.Errorf("yaml: unexpected node kind %v", n.Kind)
 	}
-	c.memo[n] = v
+	if !c.tree {
+		c.memo[n] = v
+	}
 	return v, nil
 }
 
@@ -157,8 +186,11 @@ func (c *jsonConverter) mapping(ptr string, n *yaml.Node, depth int, record bool
 			return nil, err
 		}
 		ks := JSONKey(kv)
-		rec := record && !c.keys[k]
-		c.keys[k] = true
+		rec := false
+		if c.at != nil { // keys only decide what is reported
+			rec = record && !c.keys[k]
+			c.keys[k] = true
+		}
 		v, err := c.value(child(c, ptr, escapePointer, ks), k, raw, depth+1, rec)
 		if err != nil {
 			return nil, err
