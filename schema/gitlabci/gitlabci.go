@@ -270,10 +270,26 @@ func (l *loader) problems(ve *jsonschema.ValidationError) []Problem {
 		what := display(e.InstanceLocation)
 		switch k := e.ErrorKind.(type) {
 		case *kind.AdditionalProperties:
-			// Point at the first unknown key itself.
+			// jsonschema lists the unknown keys in Go's map order, which
+			// changes from run to run: put them in the file's order (keys
+			// without a place last, by name), for a stable message, and
+			// point at the first one.
+			keyNode := func(p string) *yaml.Node {
+				return l.nodes[pointer(append(append([]string(nil), e.InstanceLocation...), p))].key
+			}
+			sort.SliceStable(k.Properties, func(i, j int) bool {
+				a, b := keyNode(k.Properties[i]), keyNode(k.Properties[j])
+				switch {
+				case a != nil && b != nil && (a.Line != b.Line || a.Column != b.Column):
+					return a.Line < b.Line || (a.Line == b.Line && a.Column < b.Column)
+				case (a == nil) != (b == nil):
+					return a != nil
+				}
+				return k.Properties[i] < k.Properties[j]
+			})
 			for _, p := range k.Properties {
-				if c, ok := l.nodes[pointer(append(append([]string(nil), e.InstanceLocation...), p))]; ok && c.key != nil {
-					n = c.key
+				if c := keyNode(p); c != nil {
+					n = c
 					break
 				}
 			}
