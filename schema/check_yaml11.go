@@ -23,8 +23,20 @@ const RuleYAML11Reading = "yaml11-reading"
 // differently, with Psych's exact reading (internal/yaml11). It only needs
 // the yaml.Node tree; root is the top-level mapping, whose keys are jobs.
 func (v *validator) checkYAML11(doc, root *yaml.Node) {
+	// onPath holds the mappings and sequences being walked: Parse applies
+	// merge keys by copying the merged entries in place, so a mapping that
+	// merges an anchor enclosing it (`&a {n: {<<: *a}}`) contains itself;
+	// the walk stops there instead of recursing until the stack overflows.
+	onPath := map[*yaml.Node]bool{}
 	var walk func(n *yaml.Node, job string)
 	walk = func(n *yaml.Node, job string) {
+		if n.Kind != yaml.ScalarNode {
+			if onPath[n] {
+				return
+			}
+			onPath[n] = true
+			defer delete(onPath, n)
+		}
 		switch n.Kind {
 		case yaml.DocumentNode, yaml.SequenceNode:
 			for _, c := range n.Content {

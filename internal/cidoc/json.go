@@ -69,7 +69,31 @@ func ToJSON(n *yaml.Node, at JSONPlace) (any, error) {
 		}
 		n = n.Content[0]
 	}
+	// Only an anchor lets a node be reached twice (through an alias, or as
+	// an entry a merge key copied); a tree without anchors or aliases needs
+	// no memo and no cycle check. With at set, the memo also decides what
+	// is reported, so it stays.
+	budget := jsonMaxNodes
+	c.tree = at == nil && plainTree(n, &budget)
 	return c.value("", nil, n, 0, true)
+}
+
+// plainTree reports whether no node under n is an alias or anchored,
+// visiting at most *budget nodes (false past it: the converter's own
+// bounds then apply).
+func plainTree(n *yaml.Node, budget *int) bool {
+	if n == nil {
+		return true
+	}
+	if *budget--; *budget < 0 || n.Kind == yaml.AliasNode || n.Anchor != "" {
+		return false
+	}
+	for _, c := range n.Content {
+		if !plainTree(c, budget) {
+			return false
+		}
+	}
+	return true
 }
 
 type jsonConverter struct {
@@ -79,6 +103,7 @@ type jsonConverter struct {
 	keys   map[*yaml.Node]bool // key nodes whose entry has been converted
 	count  int
 	merger merger
+	tree   bool // no node is reached twice: memo and active are not kept
 }
 
 // value converts raw (which may be an alias) at ptr; record says whether
@@ -94,20 +119,22 @@ func (c *jsonConverter) value(ptr string, key, raw *yaml.Node, depth int, record
 	if n == nil {
 		return nil, ErrJSONTooBig // an alias chain too long
 	}
-	if v, ok := c.memo[n]; ok {
-		if record && c.at != nil {
-			c.at(ptr, key, raw)
+	if !c.tree {
+		if v, ok := c.memo[n]; ok {
+			if record && c.at != nil {
+				c.at(ptr, key, raw)
+			}
+			return v, nil
 		}
-		return v, nil
+		if c.active[n] {
+			return nil, ErrJSONTooBig
+		}
+		if record && c.at != nil {
+			c.at(ptr, key, n)
+		}
+		c.active[n] = true
+		defer delete(c.active, n)
 	}
-	if c.active[n] {
-		return nil, ErrJSONTooBig
-	}
-	if record && c.at != nil {
-		c.at(ptr, key, n)
-	}
-	c.active[n] = true
-	defer delete(c.active, n)
 	var v any
 	switch n.Kind {
 	case yaml.DocumentNode:
@@ -117,7 +144,7 @@ func (c *jsonConverter) value(ptr string, key, raw *yaml.Node, depth int, record
 	case yaml.SequenceNode:
 		out := make([]any, 0, len(n.Content))
 		for i, item := range n.Content {
-			x, err := c.value(ptr+"/"+strconv.Itoa(i), nil, item, depth+1, record)
+			x, err := c.value(child(c, ptr, strconv.Itoa, i), nil, item, depth+1, record)
 			if err != nil {
 				return nil, err
 			}
@@ -135,7 +162,9 @@ func (c *jsonConverter) value(ptr string, key, raw *yaml.Node, depth int, record
 	default:
 		return nil, fmt.Errorf("yaml: unexpected node kind %v", n.Kind)
 	}
-	c.memo[n] = v
+	if !c.tree {
+		c.memo[n] = v
+	}
 	return v, nil
 }
 
@@ -157,15 +186,28 @@ func (c *jsonConverter) mapping(ptr string, n *yaml.Node, depth int, record bool
 			return nil, err
 		}
 		ks := JSONKey(kv)
-		rec := record && !c.keys[k]
-		c.keys[k] = true
-		v, err := c.value(ptr+"/"+escapePointer(ks), k, raw, depth+1, rec)
+		rec := false
+		if c.at != nil { // keys only decide what is reported
+			rec = record && !c.keys[k]
+			c.keys[k] = true
+		}
+		v, err := c.value(child(c, ptr, escapePointer, ks), k, raw, depth+1, rec)
 		if err != nil {
 			return nil, err
 		}
 		out[ks] = v
 	}
 	return out, nil
+}
+
+// child is the pointer of an item or entry of the value at ptr: token(t)
+// appended; "" when no one is told the pointers (at is nil), which spares
+// building one string per value of the file.
+func child[T any](c *jsonConverter, ptr string, token func(T) string, t T) string {
+	if c.at == nil {
+		return ""
+	}
+	return ptr + "/" + token(t)
 }
 
 // needsMerge reports whether a mapping still holds a key Psych merges:
@@ -195,8 +237,16 @@ func psychMergeKey(k *yaml.Node) bool {
 	return !(k.Style&yaml.TaggedStyle != 0 && (k.Tag == "!!str" || k.Tag == "tag:yaml.org,2002:str"))
 }
 
+// pointerEscaper escapes a JSON Pointer reference token (RFC 6901): built
+// once, since building a Replacer costs far more than using it, and the
+// converter escapes every key of the file.
+var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
+
 func escapePointer(t string) string {
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(t)
+	if !strings.ContainsAny(t, "~/") {
+		return t
+	}
+	return pointerEscaper.Replace(t)
 }
 
 // JSONKey is the name a converted key has in JSON, as GitLab turns keys

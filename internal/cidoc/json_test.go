@@ -248,12 +248,15 @@ func TestToJSONAliasBombIsCheap(t *testing.T) {
 }
 
 // FuzzToJSON: any document Parse accepts converts without a panic, to
-// values encoding/json can write, and within its budget.
+// values encoding/json can write, and within its budget; converting
+// without a JSONPlace (which skips the memo on a tree without anchors)
+// gives the same values and errors as converting with one.
 func FuzzToJSON(f *testing.F) {
 	for _, s := range []string{
 		"a: &a {b: 1}\nc: {<<: *a, '<<': [*a, {d: on}]}\n",
 		"spec:\n  inputs: {x: {default: 12:30}}\n---\nj: {script: [x], rules: !reference [.r, rules]}\n",
 		"a: &a [*a]\n", "? [a, b]\n: 1\n~: 2\n1.5: 3\n", "a: !!int 99999999999999999999999\n",
+		"a: {<<: {b: 1, c: [x]}, '<<': {d: 2}}\ne: {f: [1, 2], g: null}\n",
 	} {
 		f.Add(s)
 	}
@@ -267,8 +270,16 @@ func FuzzToJSON(f *testing.F) {
 			if err != nil {
 				continue
 			}
-			if _, err := json.Marshal(v); err != nil {
+			b, err := json.Marshal(v)
+			if err != nil {
 				t.Fatalf("%q: %v", src, err)
+			}
+			plain, err := ToJSON(n, nil)
+			if err != nil {
+				t.Fatalf("%q: with places converted, without: %v", src, err)
+			}
+			if pb, _ := json.Marshal(plain); string(pb) != string(b) {
+				t.Fatalf("%q: without places %s, with places %s", src, pb, b)
 			}
 		}
 	})

@@ -185,14 +185,24 @@ func CheckDocument(doc *cidoc.Document) ([]Problem, error) {
 		if n == nil {
 			continue
 		}
-		l := &loader{nodes: map[string]located{}}
-		v, err := cidoc.ToJSON(n, l.note)
+		// Most files are valid: convert and validate them without
+		// recording where each value came from (a pointer string and a map
+		// entry per value), and only when the schema objects convert again
+		// with the places, to position the problems. The conversion is
+		// deterministic, so both passes judge the same values.
+		v, err := cidoc.ToJSON(n, nil)
 		if err != nil || v == nil {
 			continue // too big, too deep, or empty: reported elsewhere
 		}
-		verr := s.Validate(v)
 		var ve *jsonschema.ValidationError
-		if !errors.As(verr, &ve) {
+		if !errors.As(s.Validate(v), &ve) {
+			continue
+		}
+		l := &loader{nodes: map[string]located{}}
+		if v, err = cidoc.ToJSON(n, l.note); err != nil || v == nil {
+			continue
+		}
+		if !errors.As(s.Validate(v), &ve) {
 			continue
 		}
 		out = append(out, l.problems(ve)...)
@@ -260,10 +270,26 @@ func (l *loader) problems(ve *jsonschema.ValidationError) []Problem {
 		what := display(e.InstanceLocation)
 		switch k := e.ErrorKind.(type) {
 		case *kind.AdditionalProperties:
-			// Point at the first unknown key itself.
+			// jsonschema lists the unknown keys in Go's map order, which
+			// changes from run to run: put them in the file's order (keys
+			// without a place last, by name), for a stable message, and
+			// point at the first one.
+			keyNode := func(p string) *yaml.Node {
+				return l.nodes[pointer(append(append([]string(nil), e.InstanceLocation...), p))].key
+			}
+			sort.SliceStable(k.Properties, func(i, j int) bool {
+				a, b := keyNode(k.Properties[i]), keyNode(k.Properties[j])
+				switch {
+				case a != nil && b != nil && (a.Line != b.Line || a.Column != b.Column):
+					return a.Line < b.Line || (a.Line == b.Line && a.Column < b.Column)
+				case (a == nil) != (b == nil):
+					return a != nil
+				}
+				return k.Properties[i] < k.Properties[j]
+			})
 			for _, p := range k.Properties {
-				if c, ok := l.nodes[pointer(append(append([]string(nil), e.InstanceLocation...), p))]; ok && c.key != nil {
-					n = c.key
+				if c := keyNode(p); c != nil {
+					n = c
 					break
 				}
 			}
@@ -350,7 +376,7 @@ func pointer(tokens []string) string {
 	var b strings.Builder
 	for _, t := range tokens {
 		b.WriteByte('/')
-		b.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(t))
+		b.WriteString(pointerEscaper.Replace(t))
 	}
 	return b.String()
 }
@@ -398,3 +424,7 @@ func jsonText(v any) string {
 	}
 	return fmt.Sprint(v)
 }
+
+// pointerEscaper escapes a JSON Pointer reference token (RFC 6901), built
+// once: building a Replacer costs far more than using it.
+var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")

@@ -37,6 +37,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"runtime/debug"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -62,9 +64,14 @@ func main() {
 	jsonnetBin := flag.String("jsonnet", "", "a go-jsonnet CLI to compare with (default: go install the version go.mod pins into a temporary GOBIN)")
 	keep := flag.Bool("keep", false, "keep the temporary directory")
 	phases := flag.String("phases", "", "internal: time the library's phases once in `dir` and print them as JSON")
+	cpuProfile := flag.String("cpuprofile", "", "with -phases: write a CPU profile of the phases to `file` (go tool pprof)")
+	memProfile := flag.String("memprofile", "", "with -phases: write a heap profile (after the phases) to `file`")
 	flag.Parse()
 	if *phases != "" {
-		d, err := timePhases(*phases)
+		if _, set := os.LookupEnv("GOGC"); !set {
+			debug.SetGCPercent(200) // as cmd/generate-config runs the library
+		}
+		d, err := profiled(*cpuProfile, *memProfile, func() ([]time.Duration, error) { return timePhases(*phases) })
 		if err == nil {
 			err = json.NewEncoder(os.Stdout).Encode(d)
 		}
@@ -78,6 +85,34 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
+}
+
+// profiled runs f, writing a CPU profile of it to cpu and a heap profile
+// taken right after it to mem when they are not empty.
+func profiled(cpu, mem string, f func() ([]time.Duration, error)) ([]time.Duration, error) {
+	if cpu != "" {
+		pf, err := os.Create(cpu)
+		if err != nil {
+			return nil, err
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return nil, err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	d, err := f()
+	if err == nil && mem != "" {
+		mf, merr := os.Create(mem)
+		if merr != nil {
+			return nil, merr
+		}
+		defer mf.Close()
+		if merr := pprof.Lookup("allocs").WriteTo(mf, 0); merr != nil {
+			return nil, merr
+		}
+	}
+	return d, err
 }
 
 func envOr(k, def string) string {
