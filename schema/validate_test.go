@@ -444,7 +444,10 @@ func TestCraftedAliasGraphsStayFast(t *testing.T) {
 		if fs := Validate("f.yml", []byte(doc), Options{}); i == 2 && !has(fs, RuleExtendsDepth, SeverityError) {
 			t.Errorf("the extends fan is 60 deep:\n%s", render(fs))
 		}
-		if d := time.Since(start); d > 5*time.Second {
+		// A guard against exponential work, not a timing target: expanded,
+		// these graphs would take hours; generous for -race and a loaded
+		// machine.
+		if d := time.Since(start); d > 30*time.Second {
 			t.Errorf("document %d took %v", i, d)
 		}
 	}

@@ -241,7 +241,7 @@ func Resolve(s string) Value {
 		f, _ := strconv.ParseFloat(rubyFloatArg(s), 64)
 		return Value{Kind: Float, Float: f}
 	case intRE.MatchString(s):
-		clean := strings.NewReplacer(",", "", "_", "").Replace(s)
+		clean := dropSeparators.Replace(s)
 		n, ok := rubyInteger(clean)
 		if !ok {
 			return Value{Kind: Invalid, Text: `ArgumentError: invalid value for Integer(): ` + strconv.Quote(clean)}
@@ -336,9 +336,12 @@ func isInf(s, sign string) bool {
 	return strings.EqualFold(s, ".inf")
 }
 
+// dropSeparators removes the digit separators Psych ignores in numbers.
+var dropSeparators = strings.NewReplacer(",", "", "_", "")
+
 // rubyFloatArg is Psych's string.gsub(/[,_]|\.([Ee]|$)/, '\1').
 func rubyFloatArg(s string) string {
-	s = strings.NewReplacer(",", "", "_", "").Replace(s)
+	s = dropSeparators.Replace(s)
 	if i := strings.IndexByte(s, '.'); i >= 0 && (i == len(s)-1 || s[i+1] == 'e' || s[i+1] == 'E') {
 		s = s[:i] + s[i+1:]
 	}
