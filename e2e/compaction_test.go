@@ -75,11 +75,27 @@ func TestCompactionInGitLabCILocal(t *testing.T) {
 
 // preview runs `gitlab-ci-local --preview` on config as a project's
 // .gitlab-ci.yml and returns its visible jobs, expanded.
-func preview(t *testing.T, tl tools, env []string, tmp, name string, config []byte) map[string]any {
+func preview(t *testing.T, tl tools, env []string, tmp, name string, config []byte, with ...string) map[string]any {
 	t.Helper()
 	dir := filepath.Join(tmp, "preview-"+name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
+	}
+	// The files of the directories in with, beside the configuration.
+	for _, w := range with {
+		es, err := os.ReadDir(w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range es {
+			data, err := os.ReadFile(filepath.Join(w, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 	if err := os.WriteFile(filepath.Join(dir, ".gitlab-ci.yml"), config, 0o644); err != nil {
 		t.Fatal(err)
@@ -112,4 +128,47 @@ func preview(t *testing.T, tl tools, env []string, tmp, name string, config []by
 		}
 	}
 	return jobs
+}
+
+// TestUnusedFileInGitLabCILocal: with output.files: 3 and fewer jobs than
+// files, a file holds only a hidden job (GitLab refuses an empty included
+// file, and a hidden job's value must be present: lib/gitlab/ci/config/
+// entry/hidden.rb). gitlab-ci-local must accept the three files included
+// together, and find the jobs of the used ones. (gitlab-ci-local accepts an
+// empty included file too, so it cannot show GitLab's refusal of one:
+// "File `…` is empty!", lib/gitlab/ci/config/external/file/base.rb; the
+// validator's empty-file rule holds that.)
+func TestUnusedFileInGitLabCILocal(t *testing.T) {
+	tl := findTools(t)
+	root := moduleRoot(t)
+	tmp := t.TempDir()
+	bin := buildBinary(t, root, tmp, nil)
+	repo := filepath.Join(tmp, "example")
+	copyExample(t, filepath.Join(root, "testdata", "example"), repo)
+	manifest := filepath.Join("ci", "three-files.jsonnet")
+	if err := os.WriteFile(filepath.Join(repo, manifest), []byte("(import '../generate-config.jsonnet') + { output+: { files: 3 } }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(tmp, "child")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "generate", "-C", repo, "--config", manifest, "--changed", "apps/web/package.json", "--output", filepath.Join(dir, "generated-config.yml"))
+	cmd.Env = append(os.Environ(), "CI=")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("generate: %v\n%s", err, out)
+	}
+	third, err := os.ReadFile(filepath.Join(dir, "generated-config-3.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(third, []byte("\n.generate-config:file-3:\n")) {
+		t.Fatalf("the third file holds jobs; the test wants an unused one:\n%s", third)
+	}
+	parent := "include:\n  - local: generated-config.yml\n  - local: generated-config-2.yml\n  - local: generated-config-3.yml\n"
+	env := cleanEnv(tmp, filepath.Dir(bin), filepath.Dir(tl.node))
+	jobs := preview(t, tl, env, tmp, "three-files", []byte(parent), dir)
+	if _, ok := jobs["check:web:linux-amd64"]; !ok || len(jobs) != 1 {
+		t.Errorf("gitlab-ci-local's preview of the three files has jobs %v", jobs)
+	}
 }
