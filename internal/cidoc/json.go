@@ -191,7 +191,7 @@ func (c *jsonConverter) mapping(ptr string, n *yaml.Node, depth int, record bool
 			rec = record && !c.keys[k]
 			c.keys[k] = true
 		}
-		v, err := c.value(child(c, ptr, escapePointer, ks), k, raw, depth+1, rec)
+		v, err := c.value(child(c, ptr, EscapePointer, ks), k, raw, depth+1, rec)
 		if err != nil {
 			return nil, err
 		}
@@ -242,7 +242,9 @@ func psychMergeKey(k *yaml.Node) bool {
 // converter escapes every key of the file.
 var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
 
-func escapePointer(t string) string {
+// EscapePointer escapes one reference token of a JSON Pointer (RFC 6901),
+// as the pointers ToJSON reports places by.
+func EscapePointer(t string) string {
 	if !strings.ContainsAny(t, "~/") {
 		return t
 	}

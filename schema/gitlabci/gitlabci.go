@@ -376,7 +376,7 @@ func pointer(tokens []string) string {
 	var b strings.Builder
 	for _, t := range tokens {
 		b.WriteByte('/')
-		b.WriteString(pointerEscaper.Replace(t))
+		b.WriteString(cidoc.EscapePointer(t))
 	}
 	return b.String()
 }
@@ -425,6 +425,3 @@ func jsonText(v any) string {
 	return fmt.Sprint(v)
 }
 
-// pointerEscaper escapes a JSON Pointer reference token (RFC 6901), built
-// once: building a Replacer costs far more than using it.
-var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
