@@ -424,4 +424,3 @@ func jsonText(v any) string {
 	}
 	return fmt.Sprint(v)
 }
-
