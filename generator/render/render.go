@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 
 	"gitlab.com/generate-config/generate-config/generator/diag"
@@ -52,9 +54,9 @@ type Document struct {
 	// output.files asks for more than one (YAML is the first); the
 	// generator names them (generator.OutputFiles).
 	More [][]byte
-	// Merged is the pipeline as one document when it has several files
-	// (nil otherwise): see Whole.
-	Merged []byte
+	// whole encodes the pipeline as one document, when it has several
+	// files (nil otherwise): see Whole.
+	whole func() []byte
 	// Compaction says what compaction did; nil when it did nothing.
 	Compaction *Compaction
 }
@@ -69,9 +71,11 @@ type Compaction struct {
 
 // Whole is the pipeline as one YAML document, whatever the number of
 // files: what GitLab builds by merging them.
+// Only what reads the pipeline whole (diagrams, diffs, scenario goldens)
+// pays for encoding it once more.
 func (d *Document) Whole() []byte {
-	if d.Merged != nil {
-		return d.Merged
+	if d.whole != nil {
+		return d.whole()
 	}
 	return d.YAML
 }
@@ -174,17 +178,25 @@ func Render(m *manifest.Manifest, results []evaluate.Result, h Header) (*Documen
 	}
 	files := splitJobs(doc.Jobs, jobs, max(m.Output.Files, 1), schema.ValueSize(globals))
 	if len(files) > 1 {
-		// The pipeline as one document, for what reads it whole (diagrams,
-		// diffs, scenario goldens); GitLab merges the files the same way.
-		all := first
-		for _, name := range doc.Jobs {
-			all.add(name, jobs[name], true)
+		// The pipeline as one document, as GitLab merges the files, encoded
+		// when asked for. It cannot fail where the files did not.
+		globals := topLevel{
+			keys:     slices.Clone(first.keys),
+			values:   slices.Clone(first.values),
+			jobLevel: slices.Clone(first.jobLevel),
 		}
-		out, err := encodeDocument(header(h, doc.VisibleJobs(), doc.Compaction), all)
-		if err != nil {
-			return nil, fmt.Errorf("encoding YAML: %w", err)
-		}
-		doc.Merged = out
+		head := header(h, doc.VisibleJobs(), doc.Compaction)
+		doc.whole = sync.OnceValue(func() []byte {
+			all := globals
+			for _, name := range doc.Jobs {
+				all.add(name, jobs[name], true)
+			}
+			out, err := encodeDocument(head, all)
+			if err != nil {
+				panic(fmt.Sprintf("render: encoding the merged document: %v", err))
+			}
+			return out
+		})
 	}
 	for i, names := range files {
 		top := topLevel{}

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -277,4 +278,35 @@ func TestMergeKeyRefused(t *testing.T) {
 	}
 	// A scalar value under `<<` is kept by Psych as an ordinary key.
 	render(t, m, cell(m, "a", `{"j": {"script": ["x"], "variables": {"<<": "1"}}}`))
+}
+
+// TestWholeMergesTheFiles: with output.files, Whole is the one document
+// GitLab builds by merging the files: every file's jobs, the globals once,
+// and it is the same whenever asked (it is encoded when first asked for).
+func TestWholeMergesTheFiles(t *testing.T) {
+	m := testManifest(t, `, "output": {"files": 3}, "stages": ["build"]`)
+	doc := render(t, m,
+		cell(m, "a", `{"ja": {"stage": "build", "script": ["a"]}, "ja2": {"stage": "build", "script": ["a2"]}}`),
+		cell(m, "b", `{"jb": {"stage": "build", "script": ["b"]}}`))
+	if len(doc.More) != 2 {
+		t.Fatalf("%d more files, want 2", len(doc.More))
+	}
+	var inFiles []string
+	for _, f := range append([][]byte{doc.YAML}, doc.More...) {
+		for _, k := range topKeys(t, f) {
+			if k != "stages" && !strings.HasPrefix(k, ".") {
+				inFiles = append(inFiles, k)
+			}
+		}
+	}
+	whole := doc.Whole()
+	if got, want := topKeys(t, whole), []string{"stages", "ja", "ja2", "jb"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Whole has %v, want %v (the files hold %v)", got, want, inFiles)
+	}
+	if !bytes.Equal(whole, doc.Whole()) {
+		t.Error("Whole differs from one call to the next")
+	}
+	if !bytes.Contains(doc.YAML, []byte("# file 1 of 3")) || bytes.Contains(whole, []byte("# file 1 of 3")) {
+		t.Errorf("the file header belongs to the files only:\n%s", whole)
+	}
 }
