@@ -8,8 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"gitlab.com/generate-config/generate-config/internal/authoring"
-	"gitlab.com/generate-config/generate-config/internal/cilog"
-	"gitlab.com/generate-config/generate-config/internal/codequality"
 	"gitlab.com/generate-config/generate-config/schema"
 )
 
@@ -101,7 +99,6 @@ func lintRun(cmd *cobra.Command, opts *LintOptions) error {
 		return err
 	}
 	errs, warns := 0, 0
-	var issues []codequality.Issue
 	for i := range findings {
 		fd := &findings[i]
 		if fd.Pos.File != "" {
@@ -113,34 +110,10 @@ func lintRun(cmd *cobra.Command, opts *LintOptions) error {
 		} else {
 			warns++
 		}
-		at := fd.Pos.File
-		if at == "" { // GitLab needs a path: the manifest is what lint read
-			at = workRel(f, filepath.Join(repoDir, filepath.FromSlash(opts.Config)))
-		}
-		issues = append(issues, codequality.New(fd.Rule, codequality.Severity(string(fd.Severity)), at, fd.Pos.Line, fd.Message))
 	}
-	switch opts.Format {
-	case "json":
-		if findings == nil {
-			findings = []schema.Finding{}
-		}
-		if err := writeJSON(f.IO.Out, struct {
-			Findings []schema.Finding `json:"findings"`
-		}{findings}); err != nil {
-			return err
-		}
-	case "codequality":
-		data, err := codequality.Encode(issues)
-		if err != nil {
-			return err
-		}
-		if _, err := f.IO.Out.Write(data); err != nil {
-			return err
-		}
-	default:
-		for _, fd := range findings {
-			fmt.Fprintln(f.IO.Out, cilog.Escape(fd.String()))
-		}
+	manifestPath := workRel(f, filepath.Join(repoDir, filepath.FromSlash(opts.Config)))
+	if err := writeFindings(f.IO.Out, opts.Format, findings, manifestPath); err != nil {
+		return err
 	}
 	if len(findings) > 0 {
 		fmt.Fprintf(f.IO.ErrOut, "%d error(s), %d warning(s)\n", errs, warns)

@@ -8,8 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"gitlab.com/generate-config/generate-config/internal/cilog"
-	"gitlab.com/generate-config/generate-config/internal/codequality"
 	"gitlab.com/generate-config/generate-config/schema"
 )
 
@@ -142,36 +140,11 @@ func validateRun(opts *ValidateOptions) error {
 			warns++
 		}
 	}
-	switch opts.Format {
-	case "json":
-		if err := writeJSON(f.IO.Out, struct {
-			Findings []schema.Finding `json:"findings"`
-		}{all}); err != nil {
-			return err
-		}
-	case "codequality":
-		issues := make([]codequality.Issue, 0, len(all))
-		for _, fd := range all {
-			desc := fd.Message
-			if fd.Job != "" && !strings.Contains(desc, fd.Job) {
-				desc = fd.Job + ": " + desc
-			}
-			issues = append(issues, codequality.New(fd.Rule, codequality.Severity(string(fd.Severity)), fd.Pos.File, fd.Pos.Line, desc))
-		}
-		data, err := codequality.Encode(issues)
-		if err != nil {
-			return err
-		}
-		if _, err := f.IO.Out.Write(data); err != nil {
-			return err
-		}
-	default:
-		for _, fd := range all {
-			fmt.Fprintln(f.IO.Out, cilog.Escape(fd.String()))
-		}
-		if errs+warns > 0 {
-			fmt.Fprintf(f.IO.ErrOut, "generate-config: %s, %s\n", plural(errs, "error"), plural(warns, "warning"))
-		}
+	if err := writeFindings(f.IO.Out, opts.Format, all, ""); err != nil {
+		return err
+	}
+	if opts.Format != "json" && opts.Format != "codequality" && errs+warns > 0 {
+		fmt.Fprintf(f.IO.ErrOut, "generate-config: %s, %s\n", plural(errs, "error"), plural(warns, "warning"))
 	}
 	if failed || errs > 0 || (opts.Strict && warns > 0) {
 		return errSilent

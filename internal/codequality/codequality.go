@@ -12,6 +12,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"strconv"
+	"strings"
+
+	"gitlab.com/generate-config/generate-config/schema"
 )
 
 // GitLab's severities, lowest first.
@@ -87,4 +90,23 @@ func Encode(issues []Issue) ([]byte, error) {
 		return nil, err
 	}
 	return append(b, '\n'), nil
+}
+
+// FromFindings turns lint and validate findings into issues. A finding of
+// a job names it in the description when its message does not; a finding
+// without a file is placed in fallback, since GitLab needs a path.
+func FromFindings(findings []schema.Finding, fallback string) []Issue {
+	issues := make([]Issue, 0, len(findings))
+	for _, fd := range findings {
+		desc := fd.Message
+		if fd.Job != "" && !strings.Contains(desc, fd.Job) {
+			desc = fd.Job + ": " + desc
+		}
+		path := fd.Pos.File
+		if path == "" {
+			path = fallback
+		}
+		issues = append(issues, New(fd.Rule, Severity(string(fd.Severity)), path, fd.Pos.Line, desc))
+	}
+	return issues
 }

@@ -3,6 +3,9 @@ package codequality
 import (
 	"encoding/json"
 	"testing"
+
+	"gitlab.com/generate-config/generate-config/generator/diag"
+	"gitlab.com/generate-config/generate-config/schema"
 )
 
 // TestEncode: GitLab's documented fields with their types; fingerprints
@@ -53,5 +56,25 @@ func TestEncode(t *testing.T) {
 	}
 	if empty, _ := Encode(nil); string(empty) != "[]\n" {
 		t.Errorf("empty report %q, want []", empty)
+	}
+}
+
+// TestFromFindings: a job's finding names the job, once; a finding
+// without a file goes to the fallback path; line 0 becomes 1.
+func TestFromFindings(t *testing.T) {
+	fs := []schema.Finding{
+		{Pos: diag.Pos{File: "g.yml", Line: 3}, Severity: schema.SeverityError, Rule: "r", Job: "build", Message: "bad key"},
+		{Pos: diag.Pos{File: "g.yml", Line: 4}, Severity: schema.SeverityWarning, Rule: "r", Job: "build", Message: "build job: bad"},
+		{Severity: schema.SeverityWarning, Rule: "m", Message: "manifest"},
+	}
+	got := FromFindings(fs, "generate-config.jsonnet")
+	if got[0].Description != "build: bad key" || got[0].Severity != Major || got[0].Location.Lines.Begin != 3 {
+		t.Errorf("first: %+v", got[0])
+	}
+	if got[1].Description != "build job: bad" || got[1].Severity != Minor {
+		t.Errorf("second: %+v", got[1])
+	}
+	if got[2].Location.Path != "generate-config.jsonnet" || got[2].Location.Lines.Begin != 1 {
+		t.Errorf("third: %+v", got[2])
 	}
 }
