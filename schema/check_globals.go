@@ -75,13 +75,6 @@ func looksLikeJob(n *yaml.Node) bool {
 	return false
 }
 
-func valueOrKey(p cidoc.Pair) *yaml.Node {
-	if p.Value != nil && p.Value.Line > 0 {
-		return p.Value
-	}
-	return p.Key
-}
-
 // checkKeys reports keys of a mapping that GitLab does not know, with
 // GitLab's wording "<where> config contains unknown keys: <key>".
 func (v *validator) checkKeys(n *yaml.Node, where, job string, known []string) {

@@ -39,9 +39,6 @@ import (
 // spec header keys GitLab knows (lib/gitlab/ci/config/header/spec.rb).
 var specKeys = []string{"inputs", "component", "description"}
 
-// input keys (lib/gitlab/ci/config/header/input.rb).
-var inputKeys = []string{"default", "description", "options", "regex", "type", "rules"}
-
 var inputTypes = []string{"string", "number", "boolean", "array"}
 
 // interpolationBlock is GitLab's block pattern

@@ -75,8 +75,6 @@ const (
 	rubyVersions // how many
 )
 
-var rubyVersionNames = [rubyVersions]string{"3.1", "3.2", "3.3"}
-
 // rubyStringBytes is memsize_of of a String of n bytes.
 func rubyStringBytes(v rubyVersion, n int) int {
 	if v == ruby31 {

@@ -198,7 +198,7 @@ func randomValue(rng *rand.Rand, depth int) any {
 		}
 		return rng.Intn(1000)
 	case 4:
-		return []float64{0.5, 1e300, 2e-320, -0.0, 3.25}[rng.Intn(5)]
+		return []float64{0.5, 1e300, 2e-320, 0, 3.25}[rng.Intn(5)]
 	case 5:
 		return rng.Intn(2) == 0
 	case 6:

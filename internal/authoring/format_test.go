@@ -84,19 +84,6 @@ func tree(t *testing.T, files map[string]string) string {
 	return root
 }
 
-func rel(t *testing.T, root string, paths []string) []string {
-	t.Helper()
-	var out []string
-	for _, p := range paths {
-		r, err := filepath.Rel(root, p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, filepath.ToSlash(r))
-	}
-	return out
-}
-
 func TestFindJsonnet(t *testing.T) {
 	root := tree(t, map[string]string{
 		"generate-config.jsonnet":         "{}",

@@ -253,7 +253,7 @@ func Resolve(s string) Value {
 
 // numberish are the characters of Psych's time, date, inf, nan, base-60,
 // float and integer patterns.
-const numberish = "0123456789+-.:,_ \t\v\f\rTtZeEbxabcdefABCDEFinINaA"
+const numberish = "0123456789+-.:,_ \t\v\f\rTtZeEbxacdfABCDFinIN"
 
 // wordish is Psych's first test, %r{^[^\d.:-]?[[:alpha:]_\s!@#$%\^&*(){}<>|/\\~;=]+}
 // on a string without "\n": the text starts with a "word" character,
