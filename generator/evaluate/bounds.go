@@ -5,6 +5,8 @@ import (
 
 	"github.com/google/go-jsonnet/ast"
 	"github.com/google/go-jsonnet/toolutils"
+
+	"gitlab.com/generate-config/generate-config/internal/jsonnetfmt"
 )
 
 // boundRecursion makes every call in the template and the files it imports
@@ -21,6 +23,10 @@ import (
 // tail-recursive loop is bounded by the stack limit like any recursion.
 // The standard library keeps its own tail calls (it lives in the VM, not in
 // an imported file); its loops are bounded by their input.
+//
+// The same pass rewrites each file's % with a literal format string of
+// plain %s into string concatenation (jsonnetfmt.Rewrite): same results
+// and errors, at the cost of a +.
 func (e *evaluator) boundRecursion(file string) {
 	var visit func(from, p string)
 	visit = func(from, p string) {
@@ -29,6 +35,7 @@ func (e *evaluator) boundRecursion(file string) {
 			return // evaluation reports the error
 		}
 		e.bounded[foundAt] = true
+		jsonnetfmt.Rewrite(&node)
 		stack := []ast.Node{node}
 		for len(stack) > 0 {
 			n := stack[len(stack)-1]

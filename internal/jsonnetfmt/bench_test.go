@@ -67,10 +67,12 @@ func BenchmarkTemplate(b *testing.B) {
 		name    string
 		percent bool
 		native  bool
+		rewrite bool
 	}{
-		{"percent/jsonnet", true, false},
-		{"percent/native", true, true},
-		{"plus", false, true},
+		{"percent/jsonnet", true, false, false},
+		{"percent/native", true, true, false},
+		{"percent/rewritten", true, true, true},
+		{"plus", false, true, false},
 	} {
 		src := jobTemplate(n, c.percent)
 		b.Run(c.name, func(b *testing.B) {
@@ -79,7 +81,14 @@ func BenchmarkTemplate(b *testing.B) {
 				if c.native {
 					Register(vm)
 				}
-				if _, err := vm.EvaluateAnonymousSnippet("bench.jsonnet", src); err != nil {
+				node, err := jsonnet.SnippetToAST("bench.jsonnet", src)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if c.rewrite {
+					Rewrite(&node)
+				}
+				if _, err := vm.Evaluate(node); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -44,6 +44,44 @@
 // Install leaves astgen.StdAst untouched and records why; Installed reports
 // it and TestHookIsActive fails, so the pin in go.mod cannot be bumped
 // without noticing.
+//
+// # Rewriting % at its call site
+//
+// The hook makes std.format run in Go, but a % still costs go-jsonnet
+// about twenty microseconds of interpretation before the Go code runs:
+// the call of std.mod, the call of std.format, the wrapper's guard (a
+// std.type test of the format string, of the values and of each value)
+// and the native call, which converts its arguments. A template that
+// writes 'build:%s:%s' % [name, arch] a dozen times per job spends most of
+// its evaluation there. Yet almost every % in a CI template has a literal
+// format string whose conversions are plain %s, and for those the result
+// is known to be a concatenation: std.format's %s is std.toString(value)
+// padded to a width of 0, that is std.toString(value) itself, and go-jsonnet
+// converts the other operand of a + with a string by the same builtin
+// (builtinPlus and std.toString both call builtinToString). So Rewrite
+// turns, in a template's parsed AST,
+//
+//	'build:%s:%s' % [name, arch]   into   'build:' + name + ':' + arch
+//	'cd %s' % dir                   into   local v = dir;
+//	                                       if std.type(v) == 'array' || std.type(v) == 'object'
+//	                                       then 'cd %s' % v else 'cd ' + v
+//
+// (the second form keeps the original % for an array or object value,
+// which std.format reads as the list of values or the mapping form). It
+// only rewrites a % whose left side is a string literal that std.format
+// parses without error, whose conversions are all a bare %s or %%, and,
+// for an array literal on the right, whose values are exactly as many as
+// the %s: every other % keeps the native path (or go-jsonnet's own code).
+// The values are forced in the same order, once each, and an error inside
+// a value, or from std.toString of a function, is the same error with the
+// same frames in user code: the replacement is called, at the place of the
+// %, as a function of no parameters (the frame of the call of std.mod),
+// and its own nodes are placed in <std> like std.format's code, whose
+// frames traces leave out. The differential test TestRewriteAgrees
+// compares results and error texts with go-jsonnet's own std.format, and
+// FuzzRewrite does so on random format strings and values. The generator
+// rewrites every file a template imports, once per VM
+// (generator/evaluate), so % costs about what + costs.
 package jsonnetfmt
 
 import (
