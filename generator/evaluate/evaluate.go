@@ -126,15 +126,15 @@ type Input struct {
 	MaxCellBytes int
 }
 
-// runData is the part of ctx every cell shares. It is served to the VMs as
-// a virtual import, so each worker parses it once instead of once per cell
-// (with thousands of targets, ctx.selected alone is large). targetsData is
-// ctx.target of every target that has cells, by name, served the same way
-// for the batches.
+// runData is the part of ctx every cell shares (pipeline, vars, selected).
+// It is served to the VMs as a virtual import, so each worker parses it
+// once instead of once per cell; ctx.selected, which lists every selected
+// target, is an import of its own inside it, parsed only if a template
+// reads it. A batch carries the ctx.target of its own cells' targets.
 const (
-	runDataName     = "<generate-config>/run.json"
-	targetsDataName = "<generate-config>/targets.json"
-	batchName       = "<generate-config>/batch"
+	runDataName      = "<generate-config>/run.jsonnet"
+	selectedDataName = "<generate-config>/selected.json"
+	batchName        = "<generate-config>/batch"
 )
 
 type targetCtx struct {
@@ -165,21 +165,30 @@ const maxChunk = 64
 // a top-level function call, so the errors (position, trace, the field
 // being written out) are exactly those of evaluating that cell alone.
 func Evaluate(ctx context.Context, in Input, cells []Cell) ([]Result, error) {
-	run, err := json.Marshal(map[string]any{"pipeline": in.Pipeline, "vars": in.Vars, "selected": in.Selected})
+	pipeline, err := json.Marshal(in.Pipeline)
 	if err != nil {
 		return nil, err
 	}
-	targets := map[string]targetCtx{}
+	vars, err := json.Marshal(in.Vars)
+	if err != nil {
+		return nil, err
+	}
+	selected, err := json.Marshal(in.Selected)
+	if err != nil {
+		return nil, err
+	}
+	run := fmt.Sprintf("{\"pipeline\": %s, \"vars\": %s, \"selected\": import %q}\n", pipeline, vars, selectedDataName)
+	targets := map[string][]byte{} // ctx.target of each target with cells, as JSON
 	for _, c := range cells {
 		if _, ok := targets[c.Target.Name]; !ok {
-			targets[c.Target.Name] = newTargetCtx(c.Target, in.Changed[c.Target.Name])
+			tj, err := json.Marshal(newTargetCtx(c.Target, in.Changed[c.Target.Name]))
+			if err != nil {
+				return nil, err
+			}
+			targets[c.Target.Name] = tj
 		}
 	}
-	tj, err := json.Marshal(targets)
-	if err != nil {
-		return nil, err
-	}
-	imp := &runImporter{Importer: jsonnetvm.NewImporter(in.Repo, in.Lib), run: jsonnet.MakeContentsRaw(run), targets: jsonnet.MakeContentsRaw(tj)}
+	imp := &runImporter{Importer: jsonnetvm.NewImporter(in.Repo, in.Lib), run: jsonnet.MakeContents(run), selected: jsonnet.MakeContentsRaw(selected)}
 
 	workers := in.Workers
 	if workers <= 0 {
@@ -197,7 +206,7 @@ func Evaluate(ctx context.Context, in Input, cells []Cell) ([]Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			e := &evaluator{vm: jsonnetvm.NewVM(imp), checked: map[string]error{}, bounded: map[string]bool{}, in: &in}
+			e := &evaluator{vm: jsonnetvm.NewVM(imp), checked: map[string]error{}, bounded: map[string]bool{}, in: &in, targets: targets}
 			for r := range next {
 				e.chunk(cells, r[0], r[1], results, errs)
 			}
@@ -234,19 +243,19 @@ feed:
 	return results, l.Err()
 }
 
-// runImporter serves the shared run data under runDataName and the targets'
-// ctx.target under targetsDataName.
+// runImporter serves the shared run data under runDataName and
+// ctx.selected under selectedDataName.
 type runImporter struct {
 	*jsonnetvm.Importer
-	run, targets jsonnet.Contents
+	run, selected jsonnet.Contents
 }
 
 func (r *runImporter) Import(from, p string) (jsonnet.Contents, string, error) {
 	switch p {
 	case runDataName:
 		return r.run, runDataName, nil
-	case targetsDataName:
-		return r.targets, targetsDataName, nil
+	case selectedDataName:
+		return r.selected, selectedDataName, nil
 	}
 	return r.Importer.Import(from, p)
 }
@@ -256,6 +265,7 @@ type evaluator struct {
 	checked map[string]error // template → whether it evaluates to a function
 	bounded map[string]bool  // files whose tail calls now count (boundRecursion)
 	in      *Input
+	targets map[string][]byte // ctx.target by target name, as JSON
 }
 
 // chunk evaluates cells[lo:hi] into results and errs.
@@ -322,7 +332,16 @@ func (e *evaluator) batch(cells []Cell, idx []int) (out []cellOut, ok bool) {
 		}
 	}()
 	var b strings.Builder
-	fmt.Fprintf(&b, "local run = import %q;\nlocal targets = import %q;\nlocal t = [", runDataName, targetsDataName)
+	fmt.Fprintf(&b, "local run = import %q;\nlocal targets = {", runDataName)
+	seen := map[string]bool{}
+	for _, i := range idx {
+		if name := cells[i].Target.Name; !seen[name] {
+			seen[name] = true
+			nj, _ := json.Marshal(name)
+			fmt.Fprintf(&b, "\n  %s: %s,", nj, e.targets[name])
+		}
+	}
+	b.WriteString("\n};\nlocal t = [")
 	tpls := map[string]int{}
 	for _, i := range idx {
 		tpl := cells[i].Target.Template
@@ -370,10 +389,7 @@ func (e *evaluator) cell(c Cell) (jobs map[string]any, de *diag.Error) {
 			jobs, de = nil, &diag.Error{Pos: diag.Pos{File: tpl}, Msg: fmt.Sprintf("internal error while evaluating this template: %v", r)}
 		}
 	}()
-	tj, err := json.Marshal(newTargetCtx(c.Target, e.in.Changed[c.Target.Name]))
-	if err != nil {
-		return nil, &diag.Error{Msg: err.Error()}
-	}
+	tj := e.targets[c.Target.Name]
 	osj, _ := json.Marshal(c.OS)
 	archj, _ := json.Marshal(c.Arch)
 	e.vm.TLAReset()
