@@ -79,6 +79,7 @@ func Check(files []File, opts Options) Checked {
 	sizes := make([]FileSize, len(files))
 	var docs []*cidoc.Document
 	parsed := make([]*cidoc.Document, len(files))
+	gitlab := make([]*gitlabSchema, len(files))
 	whole, total := true, 0
 	for i, f := range files {
 		v.file = f.Name
@@ -88,6 +89,9 @@ func Check(files []File, opts Options) Checked {
 			doc = v.parse(f.Data)
 		}
 		parsed[i] = doc
+		if doc != nil {
+			gitlab[i] = v.startGitLabSchema(doc) // gitlabci_hook.go
+		}
 		sizes[i] = FileSize{Name: f.Name, Bytes: len(f.Data), ParsedBytes: v.parsedSize, MaxBytes: v.lim.MaxFileBytes, MaxParsedBytes: v.lim.MaxYAMLSizeBytes}
 		if doc == nil {
 			whole = false
@@ -115,10 +119,8 @@ func Check(files []File, opts Options) Checked {
 		v.checkPitfalls()
 	}
 	for i, f := range files {
-		if parsed[i] != nil {
-			v.file = f.Name
-			v.checkGitLabSchema(parsed[i])
-		}
+		v.file = f.Name
+		v.finishGitLabSchema(gitlab[i])
 	}
 	order := map[string]int{}
 	for i, f := range files {
