@@ -16,9 +16,11 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -50,6 +52,9 @@ var compiled struct {
 	once   sync.Once
 	schema *jsonschema.Schema
 	err    error
+	// perKey: the root schema judges each top-level key on its own (see
+	// validSplit).
+	perKey bool
 }
 
 // Schema returns the embedded schema, compiled once. As gitlab-ci-local
@@ -65,6 +70,7 @@ func Schema() (*jsonschema.Schema, error) {
 			return
 		}
 		relax(doc)
+		compiled.perKey = judgesKeysAlone(doc)
 		c := jsonschema.NewCompiler()
 		if err := c.AddResource(schemaURL, doc); err != nil {
 			compiled.err = err
@@ -73,6 +79,68 @@ func Schema() (*jsonschema.Schema, error) {
 		compiled.schema, compiled.err = c.Compile(schemaURL)
 	})
 	return compiled.schema, compiled.err
+}
+
+// judgesKeysAlone reports whether the root of the schema document only
+// asserts that the file is an object and what each top-level key's value
+// must be (properties, patternProperties, additionalProperties), besides
+// annotations. Then a file is valid exactly when every part of its
+// top-level mapping is, and validSplit may validate the parts in
+// parallel. ci.json's root is of that kind; a pinned schema that asserts
+// anything across keys (required, maxProperties, ...) turns the split off.
+func judgesKeysAlone(doc any) bool {
+	root, ok := doc.(map[string]any)
+	if !ok || root["type"] != "object" {
+		return false
+	}
+	for k := range root {
+		switch k {
+		case "$schema", "$id", "type", "properties", "patternProperties", "additionalProperties",
+			"definitions", "description", "markdownDescription", "title", "$comment":
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// splitMin is the number of top-level keys from which validSplit splits.
+const splitMin = 256
+
+// validSplit reports whether v, a file's converted configuration, is valid,
+// validating parts of its top-level mapping on several goroutines when the
+// schema judges keys alone (judgesKeysAlone) and the file is large. False
+// means "invalid" or "not known": the caller then validates v whole, which
+// gives the problems; only the verdict "valid" is taken from here, and
+// for a per-key schema the parts are all valid exactly when v is.
+func validSplit(s *jsonschema.Schema, v any) bool {
+	m, ok := v.(map[string]any)
+	workers := min(runtime.GOMAXPROCS(0), 4)
+	if !ok || !compiled.perKey || len(m) < splitMin || workers < 2 {
+		return s.Validate(v) == nil
+	}
+	parts := make([]map[string]any, workers)
+	for i := range parts {
+		parts[i] = make(map[string]any, len(m)/workers+1)
+	}
+	i := 0
+	for k, x := range m {
+		parts[i%workers][k] = x
+		i++
+	}
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for _, p := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if !failed.Load() && s.Validate(p) != nil {
+				failed.Store(true)
+			}
+		}()
+	}
+	wg.Wait()
+	return !failed.Load()
 }
 
 // relax removes format keywords and uncompilable patterns. Only string
@@ -193,6 +261,9 @@ func CheckDocument(doc *cidoc.Document) ([]Problem, error) {
 		v, err := cidoc.ToJSON(n, nil)
 		if err != nil || v == nil {
 			continue // too big, too deep, or empty: reported elsewhere
+		}
+		if validSplit(s, v) {
+			continue
 		}
 		var ve *jsonschema.ValidationError
 		if !errors.As(s.Validate(v), &ve) {
