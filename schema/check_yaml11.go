@@ -22,15 +22,16 @@ const RuleYAML11Reading = "yaml11-reading"
 // included, aliases not followed) and reports the ones GitLab reads
 // differently, with Psych's exact reading (internal/yaml11). It only needs
 // the yaml.Node tree; root is the top-level mapping, whose keys are jobs.
-func (v *validator) checkYAML11(doc, root *yaml.Node) {
+func (v *validator) checkYAML11(doc, root *yaml.Node, mergeKeys bool) {
 	// onPath holds the mappings and sequences being walked: Parse applies
 	// merge keys by copying the merged entries in place, so a mapping that
 	// merges an anchor enclosing it (`&a {n: {<<: *a}}`) contains itself;
 	// the walk stops there instead of recursing until the stack overflows.
+	// Without merge keys (cidoc.Document.MergeKeys) the walk is over a tree.
 	onPath := map[*yaml.Node]bool{}
 	var walk func(n *yaml.Node, job string)
 	walk = func(n *yaml.Node, job string) {
-		if n.Kind != yaml.ScalarNode {
+		if mergeKeys && n.Kind != yaml.ScalarNode {
 			if onPath[n] {
 				return
 			}
@@ -106,6 +107,12 @@ func (v *validator) checkYAML11Scalar(n *yaml.Node, job string, key bool) {
 // sameReading reports whether yaml.v3 resolved the plain scalar to the
 // same type and value as Psych.
 func sameReading(p yaml11.Value, n *yaml.Node) bool {
+	if p.Kind == yaml11.String && n.Tag == "!!str" {
+		// yaml.v3 resolved the plain scalar as a string, which is its
+		// text (the common case: decoding it is most of this check's
+		// time).
+		return n.Value == p.Text
+	}
 	var x any
 	if n.Decode(&x) != nil {
 		return false

@@ -220,7 +220,7 @@ func (v *validator) parse(data []byte) *cidoc.Document {
 		return nil
 	}
 	v.checkDuplicateKeys(doc)
-	v.checkYAML11(content, doc.Root) // as written, before any interpolation
+	v.checkYAML11(content, doc.Root, doc.MergeKeys) // as written, before any interpolation
 	if spec := specHeader(doc); spec != nil {
 		// GitLab interpolates $[[ inputs ]] into the loaded values, then
 		// reads the jobs.

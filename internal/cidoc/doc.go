@@ -65,6 +65,10 @@ type Document struct {
 	// HasInclude: jobs, templates and stages may come from included files,
 	// which a reader of this file cannot see.
 	HasInclude bool
+	// MergeKeys: some mapping had a merge key, applied in place, so a
+	// mapping may now contain itself (`&a {n: {<<: *a}}`). Without them the
+	// configuration is a tree to every walk that does not follow aliases.
+	MergeKeys bool
 
 	merged map[[2]*yaml.Node]*yaml.Node // deepMerge results
 	ext    map[*Job]*ExtendsInfo
@@ -132,7 +136,9 @@ func Parse(data []byte) (*Document, error) {
 	}
 	if d.Root != nil {
 		d.Duplicates = duplicateKeys(d.Content, d.Root)
-		flattenMerges(d.Content)
+		if d.MergeKeys = anyMergeKey(d.Content); d.MergeKeys {
+			flattenMerges(d.Content)
+		}
 	}
 	d.build()
 	return d, nil

@@ -16,16 +16,19 @@ import "go.yaml.in/yaml/v3"
 // and no Duplicates of its own.
 func Merge(docs ...*Document) *Document {
 	root := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: 1, Column: 1}
+	merges := false
 	for _, d := range docs {
 		if d.Root != nil {
 			root.Content = append(root.Content, d.Root.Content...)
 		}
+		merges = merges || d.MergeKeys
 	}
 	m := &Document{
-		Content: &yaml.Node{Kind: yaml.DocumentNode, Line: 1, Column: 1, Content: []*yaml.Node{root}},
-		Root:    root,
-		Globals: map[string]Pair{},
-		ByName:  map[string]*Job{},
+		Content:   &yaml.Node{Kind: yaml.DocumentNode, Line: 1, Column: 1, Content: []*yaml.Node{root}},
+		Root:      root,
+		Globals:   map[string]Pair{},
+		ByName:    map[string]*Job{},
+		MergeKeys: merges,
 	}
 	m.build()
 	return m

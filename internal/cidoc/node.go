@@ -228,6 +228,22 @@ func mappingContent(ps []Pair) []*yaml.Node {
 	return content
 }
 
+// anyMergeKey reports whether a mapping under n has a merge key. Aliases
+// are not followed: the node an alias names is under n too, where its
+// anchor is. It spares flattenMerges (a map entry per node) on the many
+// files that have none.
+func anyMergeKey(n *yaml.Node) bool {
+	if n.Kind == yaml.MappingNode && hasMergeKey(n) {
+		return true
+	}
+	for _, c := range n.Content {
+		if anyMergeKey(c) {
+			return true
+		}
+	}
+	return false
+}
+
 func hasMergeKey(m *yaml.Node) bool {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if isMergeKey(m.Content[i]) {
