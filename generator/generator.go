@@ -176,6 +176,11 @@ func Files(first string, doc *render.Document) []schema.File {
 	for i, data := range doc.More {
 		files = append(files, schema.File{Name: names[i+1], Data: data})
 	}
+	if len(doc.Entries) == len(files) {
+		for i := range files {
+			files[i].Entries = doc.Entries[i]
+		}
+	}
 	return files
 }
 

@@ -59,7 +59,8 @@ type emitter struct {
 
 // emitDocument writes a document: the head comment, a blank line, then the
 // top-level mapping of keys in order.
-func emitDocument(head string, keys []string, values []any, jobLevel []bool, sizeHint int) ([]byte, error) {
+// starts receives the offset where each top-level entry begins.
+func emitDocument(head string, keys []string, values []any, jobLevel []bool, sizeHint int) (out []byte, starts []int, err error) {
 	e := &emitter{buf: make([]byte, 0, sizeHint), indent: -1, whitespace: true, indention: true}
 	if head != "" {
 		// yaml_emitter_emit_document_start → process_head_comment +
@@ -74,14 +75,19 @@ func emitDocument(head string, keys []string, values []any, jobLevel []bool, siz
 	} else {
 		saved := e.indent
 		e.increaseIndent(false, parentOther)
+		starts = make([]int, len(keys))
 		for i, k := range keys {
+			starts[i] = len(e.buf)
 			e.emitMappingEntry(k, values[i], jobLevel[i])
+			if starts[i] < len(e.buf) && e.buf[starts[i]] == '\n' {
+				starts[i]++ // the break that ends the previous entry
+			}
 		}
 		e.indent = saved
 	}
 	// yaml_emitter_emit_document_end: write_indent ends the last line.
 	e.writeIndent()
-	return e.buf, e.err
+	return e.buf, starts, e.err
 }
 
 // increaseIndent is yaml_emitter_increase_indent_compact without the

@@ -54,6 +54,10 @@ type Document struct {
 	// output.files asks for more than one (YAML is the first); the
 	// generator names them (generator.OutputFiles).
 	More [][]byte
+	// Entries are, for each file (YAML, then More), the byte offsets where
+	// the entries of its top-level mapping begin: the validator reads a
+	// large file in parts with them (cidoc.ParseEntries).
+	Entries [][]int
 	// whole encodes the pipeline as one document, when it has several
 	// files (nil otherwise): see Whole.
 	whole func() []byte
@@ -220,10 +224,11 @@ func Render(m *manifest.Manifest, results []evaluate.Result, h Header) (*Documen
 		if len(files) > 1 {
 			head += fmt.Sprintf("\n# file %d of %d: %d of the jobs", i+1, len(files), visible)
 		}
-		out, err := encodeDocument(head, top)
+		out, starts, err := encodeEntries(head, top)
 		if err != nil {
 			return nil, fmt.Errorf("encoding YAML: %w", err)
 		}
+		doc.Entries = append(doc.Entries, starts)
 		if i == 0 {
 			doc.YAML = out
 		} else {
@@ -303,6 +308,13 @@ func (t *topLevel) add(k string, v any, jobLevel bool) {
 // encodeDocument writes the document: the head comment, then the mapping
 // (emit.go).
 func encodeDocument(head string, top topLevel) ([]byte, error) {
+	out, _, err := encodeEntries(head, top)
+	return out, err
+}
+
+// encodeEntries is encodeDocument that also returns where each top-level
+// entry begins (Document.Entries).
+func encodeEntries(head string, top topLevel) ([]byte, []int, error) {
 	return emitDocument(head, top.keys, top.values, top.jobLevel, 512*len(top.keys))
 }
 

@@ -69,6 +69,9 @@ type Document struct {
 	// mapping may now contain itself (`&a {n: {<<: *a}}`). Without them the
 	// configuration is a tree to every walk that does not follow aliases.
 	MergeKeys bool
+	// Parts is how many parts the file was read in at once (ParseEntries);
+	// 1 for one parse.
+	Parts int
 
 	merged map[[2]*yaml.Node]*yaml.Node // deepMerge results
 	ext    map[*Job]*ExtendsInfo
@@ -127,7 +130,12 @@ func Parse(data []byte) (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Document{Globals: map[string]Pair{}, ByName: map[string]*Job{}}
+	return newDocument(docs), nil
+}
+
+// newDocument makes the Document of the decoded YAML documents of a file.
+func newDocument(docs []*yaml.Node) *Document {
+	d := &Document{Globals: map[string]Pair{}, ByName: map[string]*Job{}, Parts: 1}
 	d.Header, d.Content = splitSpec(docs)
 	if d.Content != nil && len(d.Content.Content) > 0 {
 		if root := Resolve(d.Content.Content[0]); root != nil && root.Kind == yaml.MappingNode && root.Tag != "!reference" {
@@ -141,7 +149,7 @@ func Parse(data []byte) (*Document, error) {
 		}
 	}
 	d.build()
-	return d, nil
+	return d
 }
 
 // decodeAll reads every YAML document. yaml.v3 reports syntax errors as

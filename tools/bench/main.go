@@ -596,7 +596,15 @@ func timePhases(dir string) ([]time.Duration, error) {
 	lap(t)
 
 	t = time.Now()
-	findings := schema.Validate("generated-config.yml", doc.YAML, schema.Options{Limits: limits})
+	// As generator.Generate validates: the secret scan, then the files
+	// with the offsets of their entries.
+	files := generator.Files("generated-config.yml", doc)
+	for _, f := range files {
+		if err := evaluate.FindSecrets(os.Environ()).Check(results, f.Name, f.Data); err != nil {
+			return nil, err
+		}
+	}
+	findings := schema.Check(files, schema.Options{Limits: limits}).Findings
 	if schema.HasErrors(findings) {
 		return nil, generator.FindingsError(findings)
 	}

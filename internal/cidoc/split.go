@@ -1,0 +1,120 @@
+package cidoc
+
+import (
+	"bytes"
+	"runtime"
+	"sync"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// ParseEntries is Parse of a file whose writer knows where each entry of
+// its top-level block mapping begins (starts: byte offsets, in order). A
+// large file is then read in parts, each a run of whole entries, on
+// several goroutines, and the parts' trees are joined into the one Parse
+// builds: the same nodes with the same lines, columns, styles and tags
+// (TestParseEntriesIsParse in generator/render compares them on rendered
+// pipelines).
+//
+// The offsets are a hint, not trusted: an offset that is not at the start
+// of a line, a part that is not exactly one document holding one block
+// mapping whose first key opens its first line, unindented, or that holds
+// an anchor or an alias (which could refer across parts), or that fails to
+// parse, makes ParseEntries read the file whole with Parse, which also
+// gives syntax errors their lines. A wrong offset therefore
+// costs time, never a different reading. The generator's renderer writes
+// files for which the parts always hold.
+func ParseEntries(data []byte, starts []int) (*Document, error) {
+	parts := splitAt(data, starts, runtime.GOMAXPROCS(0))
+	if len(parts) < 2 {
+		return Parse(data)
+	}
+	roots := make([]*yaml.Node, len(parts))
+	docs := make([]*yaml.Node, len(parts))
+	var wg sync.WaitGroup
+	for i, p := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ds, err := decodeAll(data[p[0]:p[1]])
+			if err != nil || len(ds) != 1 || len(ds[0].Content) != 1 {
+				return
+			}
+			root := ds[0].Content[0]
+			if root.Kind != yaml.MappingNode || root.Style != 0 || root.Tag != "!!map" || root.Anchor != "" {
+				return
+			}
+			// A later part must open with a top-level key, on its first
+			// line and not indented: a cut inside an entry would open with
+			// the entry's indented lines. (The first part opens the file.)
+			if c := data[p[0]]; i > 0 && (c == ' ' || c == '\t' || c == '-' || c == '#' || len(root.Content) == 0 || root.Content[0].Line != 1) {
+				return
+			}
+			if !shiftLines(root, bytes.Count(data[:p[0]], []byte("\n"))) {
+				return
+			}
+			docs[i], roots[i] = ds[0], root
+		}()
+	}
+	wg.Wait()
+	for _, r := range roots {
+		if r == nil {
+			return Parse(data)
+		}
+	}
+	doc, root := docs[0], roots[0]
+	for _, r := range roots[1:] {
+		root.Content = append(root.Content, r.Content...)
+	}
+	// A comment after the last entry is the document's foot comment.
+	doc.FootComment = docs[len(docs)-1].FootComment
+	d := newDocument([]*yaml.Node{doc})
+	d.Parts = len(parts)
+	return d, nil
+}
+
+// splitAt cuts data into at most n runs of whole entries of about the same
+// size, the first from offset 0 (with what precedes the first entry). It
+// returns nothing worth splitting for a small file or bad offsets.
+func splitAt(data []byte, starts []int, n int) [][2]int {
+	const minBytes = 256 << 10 // below this one parse is cheaper than goroutines
+	if n < 2 || len(data) < minBytes || len(starts) < 2*n {
+		return nil
+	}
+	// A part's lines are counted from the '\n' before it, so the file must
+	// have no other line break YAML counts: \r, NEL, LS, PS.
+	if bytes.IndexByte(data, '\r') >= 0 || bytes.Contains(data, []byte("\u0085")) ||
+		bytes.Contains(data, []byte("\u2028")) || bytes.Contains(data, []byte("\u2029")) {
+		return nil
+	}
+	for i, s := range starts {
+		if s <= 0 && i > 0 || s >= len(data) || i > 0 && s <= starts[i-1] || s > 0 && data[s-1] != '\n' {
+			return nil
+		}
+	}
+	var parts [][2]int
+	from := 0
+	for _, s := range starts[1:] {
+		if len(parts) < n-1 && s-from >= len(data)/n {
+			parts = append(parts, [2]int{from, s})
+			from = s
+		}
+	}
+	return append(parts, [2]int{from, len(data)})
+}
+
+// shiftLines adds off to the line of every node under n (a part read on
+// its own starts at line 1), and reports false if it meets an alias or an
+// anchor.
+func shiftLines(n *yaml.Node, off int) bool {
+	if n.Kind == yaml.AliasNode || n.Anchor != "" {
+		return false
+	}
+	n.Line += off
+	for _, c := range n.Content {
+		if !shiftLines(c, off) {
+			return false
+		}
+	}
+	return true
+}
