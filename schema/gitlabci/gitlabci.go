@@ -45,8 +45,23 @@ var ciJSON []byte
 // JSON returns the embedded ci.json, unchanged.
 func JSON() []byte { return bytes.Clone(ciJSON) }
 
-// schemaURL is the id the schema is compiled under.
-const schemaURL = "https://gitlab.com/gitlab-org/gitlab/-/raw/master/app/assets/javascripts/editor/schema/ci.json"
+// schemaURL is the id the schema is compiled under; invalidURL the id of
+// its negation (isValid).
+const (
+	schemaURL  = "https://gitlab.com/gitlab-org/gitlab/-/raw/master/app/assets/javascripts/editor/schema/ci.json"
+	invalidURL = "https://generate-config.invalid/ci-not.json"
+)
+
+// isValid reports whether v is valid against the schema, without the
+// explanation: it validates v against {"not": schema}, which the
+// jsonschema library evaluates in its yes-or-no mode, where a failing
+// branch of an anyOf or oneOf stops at its first error instead of
+// building the whole error tree (most of the time of validating a valid
+// job: GitLab's schema is full of alternatives). v is valid exactly when
+// its negation fails.
+func isValid(v any) bool {
+	return compiled.invalid.Validate(v) != nil
+}
 
 var compiled struct {
 	once   sync.Once
@@ -55,6 +70,8 @@ var compiled struct {
 	// perKey: the root schema judges each top-level key on its own (see
 	// validSplit).
 	perKey bool
+	// invalid is {"not": ci.json}: see isValid.
+	invalid *jsonschema.Schema
 }
 
 // Schema returns the embedded schema, compiled once. As gitlab-ci-local
@@ -77,6 +94,14 @@ func Schema() (*jsonschema.Schema, error) {
 			return
 		}
 		compiled.schema, compiled.err = c.Compile(schemaURL)
+		if compiled.err != nil {
+			return
+		}
+		if err := c.AddResource(invalidURL, map[string]any{"not": map[string]any{"$ref": schemaURL}}); err != nil {
+			compiled.err = err
+			return
+		}
+		compiled.invalid, compiled.err = c.Compile(invalidURL)
 	})
 	return compiled.schema, compiled.err
 }
@@ -117,7 +142,7 @@ func validSplit(s *jsonschema.Schema, v any) bool {
 	m, ok := v.(map[string]any)
 	workers := min(runtime.GOMAXPROCS(0), 4)
 	if !ok || !compiled.perKey || len(m) < splitMin || workers < 2 {
-		return s.Validate(v) == nil
+		return isValid(v)
 	}
 	parts := make([]map[string]any, workers)
 	for i := range parts {
@@ -134,7 +159,7 @@ func validSplit(s *jsonschema.Schema, v any) bool {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if !failed.Load() && s.Validate(p) != nil {
+			if !failed.Load() && !isValid(p) {
 				failed.Store(true)
 			}
 		}()

@@ -30,9 +30,9 @@ func TestSchemaJudgesKeysAlone(t *testing.T) {
 	}
 }
 
-// TestValidSplitAgrees: on large files, valid and invalid in one job or
-// in several, or in a keyword, the split verdict is the schema's verdict
-// on the whole file.
+// TestValidSplitAgrees: on large files (and a few small ones), valid and
+// invalid in one job or in several, or in a keyword, the split verdict and
+// isValid's are the schema's verdict on the whole file.
 func TestValidSplitAgrees(t *testing.T) {
 	s, err := Schema()
 	if err != nil {
@@ -49,6 +49,9 @@ func TestValidSplitAgrees(t *testing.T) {
 	for trial := 0; trial < 40; trial++ {
 		doc := map[string]any{"stages": []any{"build", "test"}}
 		n := splitMin + rng.Intn(300)
+		if trial%5 == 4 {
+			n = 1 + rng.Intn(20) // one part: isValid alone
+		}
 		for i := 0; i < n; i++ {
 			doc[fmt.Sprintf("job-%d", i)] = map[string]any{
 				"stage": "build", "script": []any{"make"}, "tags": []any{"docker"},
@@ -69,6 +72,9 @@ func TestValidSplitAgrees(t *testing.T) {
 		want := s.Validate(doc) == nil
 		if got := validSplit(s, doc); got != want {
 			t.Fatalf("trial %d: validSplit = %v, the whole file's validation says %v", trial, got, want)
+		}
+		if got := isValid(doc); got != want {
+			t.Fatalf("trial %d: isValid = %v, the schema says %v", trial, got, want)
 		}
 		if trial%4 == 0 && !want {
 			t.Fatalf("trial %d: the valid document is invalid: %v", trial, s.Validate(doc).(*jsonschema.ValidationError))
