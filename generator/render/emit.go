@@ -20,7 +20,9 @@ package render
 import (
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"gitlab.com/generate-config/generate-config/internal/yaml11"
@@ -61,6 +63,22 @@ type emitter struct {
 // top-level mapping of keys in order.
 // starts receives the offset where each top-level entry begins.
 func emitDocument(head string, keys []string, values []any, jobLevel []bool, sizeHint int) (out []byte, starts []int, err error) {
+	return emitDocumentIn(head, keys, values, jobLevel, sizeHint, runtime.GOMAXPROCS(0))
+}
+
+// parallelEntries is the number of top-level entries from which
+// emitDocumentIn writes runs of them on several goroutines.
+const parallelEntries = 512
+
+// emitDocumentIn is emitDocument on up to workers goroutines. The bytes do
+// not depend on workers: every top-level entry starts with
+// yaml_emitter_write_indent at indent 0, which either writes a line break
+// or not and leaves the same state either way (column 0, indention and
+// whitespace set). A run of entries written by a fresh emitter in the
+// state "after an entry that ended mid-line" therefore differs from the
+// serial bytes in at most its leading break, which is dropped when the
+// entry before the run ended with one (TestParallelEmitIsSerial).
+func emitDocumentIn(head string, keys []string, values []any, jobLevel []bool, sizeHint, workers int) (out []byte, starts []int, err error) {
 	e := &emitter{buf: make([]byte, 0, sizeHint), indent: -1, whitespace: true, indention: true}
 	if head != "" {
 		// yaml_emitter_emit_document_start → process_head_comment +
@@ -76,18 +94,59 @@ func emitDocument(head string, keys []string, values []any, jobLevel []bool, siz
 		saved := e.indent
 		e.increaseIndent(false, parentOther)
 		starts = make([]int, len(keys))
-		for i, k := range keys {
-			starts[i] = len(e.buf)
-			e.emitMappingEntry(k, values[i], jobLevel[i])
-			if starts[i] < len(e.buf) && e.buf[starts[i]] == '\n' {
-				starts[i]++ // the break that ends the previous entry
-			}
+		n := 1
+		if len(keys) >= parallelEntries {
+			n = max(1, min(workers, len(keys)/(parallelEntries/2)))
 		}
+		bound := func(j int) int { return j * len(keys) / n }
+		rest := make([]*emitter, n)
+		var wg sync.WaitGroup
+		for j := 1; j < n; j++ {
+			c := &emitter{buf: make([]byte, 0, sizeHint/n+64), indent: e.indent, column: 1}
+			rest[j] = c
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c.entries(keys, values, jobLevel, starts, bound(j), bound(j+1))
+			}()
+		}
+		e.entries(keys, values, jobLevel, starts, 0, bound(1))
+		wg.Wait()
+		prev := e
+		for j := 1; j < n; j++ {
+			c := rest[j]
+			chunk, shift := c.buf, len(e.buf)
+			if prev.indention && prev.column == 0 && prev.whitespace {
+				// The entry before ended its line: no break here.
+				chunk, shift = chunk[1:], shift-1
+			}
+			e.buf = append(e.buf, chunk...)
+			for i := bound(j); i < bound(j+1); i++ {
+				starts[i] += shift
+			}
+			if e.err == nil {
+				e.err = c.err // the first, as the serial emitter keeps
+			}
+			prev = c
+		}
+		e.column, e.whitespace, e.indention = prev.column, prev.whitespace, prev.indention
 		e.indent = saved
 	}
 	// yaml_emitter_emit_document_end: write_indent ends the last line.
 	e.writeIndent()
 	return e.buf, starts, e.err
+}
+
+// entries writes the top-level entries lo..hi-1, noting in starts where
+// each begins in e.buf.
+func (e *emitter) entries(keys []string, values []any, jobLevel []bool, starts []int, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		starts[i] = len(e.buf)
+		e.emitMappingEntry(keys[i], values[i], jobLevel[i])
+		if starts[i] < len(e.buf) && e.buf[starts[i]] == '\n' {
+			starts[i]++ // the break that ends the previous entry
+		}
+	}
 }
 
 // increaseIndent is yaml_emitter_increase_indent_compact without the

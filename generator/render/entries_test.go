@@ -94,3 +94,48 @@ func firstDifference(a, b *yaml.Node) string {
 	}
 	return ""
 }
+
+// TestParallelEmitIsSerial: a large document written on several goroutines
+// is byte for byte the one written on one, with the same entry offsets,
+// whatever the entries end with (a line break after a block scalar, or
+// not), and the same error for a string that is not UTF-8.
+func TestParallelEmitIsSerial(t *testing.T) {
+	strs := append(append([]string{}, psychtest.SpecialForms...), psychtest.RandomStrings(13, 300)...)
+	strs = append(strs, "a\nb\n", "x\n\n", "|+\n\n", strings.Repeat("k", 129), "tail\n")
+	r := rand.New(rand.NewPCG(9, 10))
+	for trial := 0; trial < 20; trial++ {
+		var top topLevel
+		seen := map[string]bool{}
+		n := parallelEntries + r.IntN(3*parallelEntries)
+		for len(top.keys) < n {
+			k := strs[r.IntN(len(strs))] + "/" + strs[r.IntN(len(strs))]
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			var v any = strs[r.IntN(len(strs))] // often a block scalar that ends its line
+			switch {
+			case trial%3 == 0:
+				v = "line\n" + k + "\n" // every entry ends with its block scalar's break
+			case r.IntN(2) == 0:
+				v = randomValue(r, strs, roundTripNumbers, 0)
+			}
+			top.add(k, v, r.IntN(2) == 0)
+		}
+		if trial%5 == 4 {
+			top.values[len(top.keys)-1-r.IntN(len(top.keys)/2)] = "bad \xff"
+			top.values[len(top.keys)-1] = "worse \xfe"
+		}
+		head := "# head"
+		want, wantStarts, wantErr := emitDocumentIn(head, top.keys, top.values, top.jobLevel, 0, 1)
+		for _, workers := range []int{2, 3, 4} {
+			got, gotStarts, gotErr := emitDocumentIn(head, top.keys, top.values, top.jobLevel, 0, workers)
+			if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+				t.Fatalf("trial %d, %d workers: error %v, serial %v", trial, workers, gotErr, wantErr)
+			}
+			if string(got) != string(want) || !reflect.DeepEqual(gotStarts, wantStarts) {
+				t.Fatalf("trial %d, %d workers: the bytes or offsets differ from the serial emitter's", trial, workers)
+			}
+		}
+	}
+}
