@@ -91,11 +91,17 @@ func Check(files []File, opts Options) Checked {
 		v.file = f.Name
 		v.parsedSize = 0
 		var doc *cidoc.Document
+		v.early = nil
 		if v.checkEncoding(f.Data) { // gitlabci_hook.go
 			doc = v.parse(f.Data, f.Entries)
 		}
 		parsed[i] = doc
-		if doc != nil {
+		switch {
+		case doc == nil && v.early != nil:
+			<-v.early.done // the checks stopped at the file: dropped
+		case v.early != nil:
+			gitlab[i] = v.early
+		case doc != nil:
 			gitlab[i] = v.startGitLabSchema(doc) // gitlabci_hook.go
 		}
 		sizes[i] = FileSize{Name: f.Name, Bytes: len(f.Data), ParsedBytes: v.parsedSize, MaxBytes: v.lim.MaxFileBytes, MaxParsedBytes: v.lim.MaxYAMLSizeBytes}
@@ -155,6 +161,9 @@ type validator struct {
 	nodeFile map[*yaml.Node]string
 	// parsedSize is the last parsed file's estimated parsed size.
 	parsedSize int
+	// early is GitLab's schema check of the file being parsed, when parse
+	// could start it before its other checks.
+	early *gitlabSchema
 }
 
 func (v *validator) report(n *yaml.Node, sev Severity, rule, job, format string, args ...any) {
@@ -226,6 +235,13 @@ func (v *validator) parse(data []byte, entries []int) *cidoc.Document {
 		return nil
 	}
 	v.checkDuplicateKeys(doc)
+	if specHeader(doc) == nil && !doc.Aliases {
+		// GitLab's schema reads the document as it is now (no inputs to
+		// interpolate), and without aliases its conversion is no larger
+		// than the parsed tree: start it while the other checks run. If
+		// they stop at the file, its result is dropped.
+		v.early = v.startGitLabSchema(doc)
+	}
 	v.checkYAML11(content, doc.Root, doc.MergeKeys) // as written, before any interpolation
 	if spec := specHeader(doc); spec != nil {
 		// GitLab interpolates $[[ inputs ]] into the loaded values, then

@@ -69,6 +69,10 @@ type Document struct {
 	// mapping may now contain itself (`&a {n: {<<: *a}}`). Without them the
 	// configuration is a tree to every walk that does not follow aliases.
 	MergeKeys bool
+	// Aliases: the configuration holds an alias, so a value may be reached
+	// twice and a conversion of it (ToJSON) may be far larger than the
+	// file. Only set when Root is.
+	Aliases bool
 	// Parts is how many parts the file was read in at once (ParseEntries);
 	// 1 for one parse.
 	Parts int
@@ -144,7 +148,7 @@ func newDocument(docs []*yaml.Node) *Document {
 	}
 	if d.Root != nil {
 		d.Duplicates = duplicateKeys(d.Content, d.Root)
-		if d.MergeKeys = anyMergeKey(d.Content); d.MergeKeys {
+		if d.MergeKeys, d.Aliases = scanTree(d.Content); d.MergeKeys {
 			flattenMerges(d.Content)
 		}
 	}

@@ -16,12 +16,12 @@ import "go.yaml.in/yaml/v3"
 // and no Duplicates of its own.
 func Merge(docs ...*Document) *Document {
 	root := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: 1, Column: 1}
-	merges := false
+	merges, aliases := false, false
 	for _, d := range docs {
 		if d.Root != nil {
 			root.Content = append(root.Content, d.Root.Content...)
 		}
-		merges = merges || d.MergeKeys
+		merges, aliases = merges || d.MergeKeys, aliases || d.Aliases
 	}
 	m := &Document{
 		Content:   &yaml.Node{Kind: yaml.DocumentNode, Line: 1, Column: 1, Content: []*yaml.Node{root}},
@@ -29,6 +29,7 @@ func Merge(docs ...*Document) *Document {
 		Globals:   map[string]Pair{},
 		ByName:    map[string]*Job{},
 		MergeKeys: merges,
+		Aliases:   aliases,
 	}
 	m.build()
 	return m

@@ -228,20 +228,23 @@ func mappingContent(ps []Pair) []*yaml.Node {
 	return content
 }
 
-// anyMergeKey reports whether a mapping under n has a merge key. Aliases
-// are not followed: the node an alias names is under n too, where its
-// anchor is. It spares flattenMerges (a map entry per node) on the many
-// files that have none.
-func anyMergeKey(n *yaml.Node) bool {
-	if n.Kind == yaml.MappingNode && hasMergeKey(n) {
-		return true
+// scanTree reports whether a mapping under n has a merge key, and whether
+// n holds an alias. Aliases are not followed: the node an alias names is
+// under n too, where its anchor is. It spares flattenMerges (a map entry
+// per node) on the many files that have no merge key.
+func scanTree(n *yaml.Node) (mergeKey, alias bool) {
+	if n.Kind == yaml.AliasNode {
+		return false, true
 	}
+	mergeKey = n.Kind == yaml.MappingNode && hasMergeKey(n)
 	for _, c := range n.Content {
-		if anyMergeKey(c) {
-			return true
+		m, a := scanTree(c)
+		mergeKey, alias = mergeKey || m, alias || a
+		if mergeKey && alias {
+			break
 		}
 	}
-	return false
+	return mergeKey, alias
 }
 
 func hasMergeKey(m *yaml.Node) bool {

@@ -21,13 +21,13 @@ import (
 // RSS about 265 MB (docs/performance.md).
 //
 // GOGC or GOMEMLIMIT in the environment leave the runtime's settings alone.
-// Library callers keep their own: only Main calls tuneGC.
+// Library callers keep their own: only Main calls TuneGC (and tools/bench, to time the library as the command runs it).
 const (
 	gcPercent = 200
 	freeHeap  = 256 << 20
 )
 
-func tuneGC(lookupEnv func(string) (string, bool)) {
+func TuneGC(lookupEnv func(string) (string, bool)) {
 	if _, set := lookupEnv("GOGC"); set {
 		return
 	}

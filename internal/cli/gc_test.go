@@ -16,7 +16,7 @@ func TestTuneGC(t *testing.T) {
 
 	// Neither set: no collection until freeHeap, then gcPercent unlimited.
 	debug.SetGCPercent(100)
-	tuneGC(func(string) (string, bool) { return "", false })
+	TuneGC(func(string) (string, bool) { return "", false })
 	if p, l := percent(), limit(); p != -1 || l != freeHeap {
 		t.Fatalf("GOGC unset: GC percent %d, memory limit %d; want off until %d", p, l, freeHeap)
 	}
@@ -31,11 +31,11 @@ func TestTuneGC(t *testing.T) {
 	}
 
 	debug.SetGCPercent(100)
-	tuneGC(func(k string) (string, bool) { return "50", k == "GOGC" })
+	TuneGC(func(k string) (string, bool) { return "50", k == "GOGC" })
 	if p := percent(); p != 100 {
 		t.Errorf("GOGC set: GC percent changed to %d, want it left alone", p)
 	}
-	tuneGC(func(k string) (string, bool) { return "1GiB", k == "GOMEMLIMIT" })
+	TuneGC(func(k string) (string, bool) { return "1GiB", k == "GOMEMLIMIT" })
 	if p, l := percent(), limit(); p != gcPercent || l != math.MaxInt64 {
 		t.Errorf("GOMEMLIMIT set: GC percent %d, memory limit %d; want %d and the limit left alone", p, l, gcPercent)
 	}

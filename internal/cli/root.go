@@ -111,7 +111,7 @@ func (f *Factory) Getenv(k string) string {
 
 // Main runs the command line of the current process and returns its exit code.
 func Main() int {
-	tuneGC(os.LookupEnv)
+	TuneGC(os.LookupEnv)
 	wd, err := os.Getwd()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "generate-config: cannot read the working directory:", err)

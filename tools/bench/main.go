@@ -37,7 +37,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
-	"runtime/debug"
 	"runtime/pprof"
 	"sort"
 	"strconv"
@@ -52,6 +51,7 @@ import (
 	"gitlab.com/generate-config/generate-config/generator/evaluate"
 	"gitlab.com/generate-config/generate-config/generator/render"
 	"gitlab.com/generate-config/generate-config/generator/selection"
+	"gitlab.com/generate-config/generate-config/internal/cli"
 	"gitlab.com/generate-config/generate-config/internal/output"
 	"gitlab.com/generate-config/generate-config/schema"
 	"gitlab.com/generate-config/generate-config/templates"
@@ -68,9 +68,7 @@ func main() {
 	memProfile := flag.String("memprofile", "", "with -phases: write a heap profile (after the phases) to `file`")
 	flag.Parse()
 	if *phases != "" {
-		if _, set := os.LookupEnv("GOGC"); !set {
-			debug.SetGCPercent(200) // as cmd/generate-config runs the library
-		}
+		cli.TuneGC(os.LookupEnv) // as cmd/generate-config runs the library
 		d, err := profiled(*cpuProfile, *memProfile, func() ([]time.Duration, error) { return timePhases(*phases) })
 		if err == nil {
 			err = json.NewEncoder(os.Stdout).Encode(d)
