@@ -4,27 +4,33 @@ import (
 	"math"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 )
 
-// The garbage collector's settings for the command. One run builds a large
-// short-lived heap (go-jsonnet's values, the rendered file, the validator's
-// tree) and exits, so most of what a collection finds is still live, and
-// every collection before the heap is large is wasted work: at 4,000 jobs,
-// Go's default (GOGC=100) spent about a quarter of the CPU collecting.
+// The garbage collector's settings for the command. One run allocates a
+// lot and keeps little: go-jsonnet's values die with each batch of cells,
+// and the rendered file and the validator's tree live until the end, so a
+// collection finds a small live heap and is wasted work until the heap is
+// large. At 4,000 jobs Go's default (GOGC=100) spent about a quarter of
+// the CPU collecting, and even GOGC=200 a tenth.
 //
-// So the command does not collect at all until the heap reaches freeHeap
-// (GOGC=off with a soft memory limit), and from the first collection on
-// it collects at gcPercent with no limit, as a long run needs: a run that
-// stays under freeHeap never collects, and a larger one is paced as if
-// GOGC=gcPercent, after one collection at freeHeap. At 4,000 jobs this
-// took generate --all from 1.18 to 0.98 s wall (2.04 -> 1.68 s CPU), peak
-// RSS about 265 MB (docs/performance.md).
+// So the command does not collect by rate at all (GOGC=off) but by size:
+// the soft memory limit heapLimit makes the runtime collect when the heap
+// nears it. While the live heap after a collection stays under half the
+// limit this costs a collection per heapLimit/2 or more of allocation; once
+// it grows past half (a run far larger than 4,000 jobs), collections by
+// size would come ever closer together, and the command switches to
+// GOGC=gcPercent with no limit, paced as a long run needs. At 4,000 jobs:
+// about 1.14 -> 1.01 s wall and 2.03 -> 1.80 s CPU, peak RSS about 336 MB,
+// the same time as not collecting at all (docs/performance.md).
 //
-// GOGC or GOMEMLIMIT in the environment leave the runtime's settings alone.
-// Library callers keep their own: only Main calls TuneGC (and tools/bench, to time the library as the command runs it).
+// GOGC or GOMEMLIMIT in the environment leave the runtime's settings alone
+// (GOMEMLIMIT alone: GOGC=gcPercent under it). Library callers keep their
+// own: only Main calls TuneGC (and tools/bench, to time the library as the
+// command runs it).
 const (
 	gcPercent = 200
-	freeHeap  = 256 << 20
+	heapLimit = 320 << 20
 )
 
 func TuneGC(lookupEnv func(string) (string, bool)) {
@@ -36,18 +42,37 @@ func TuneGC(lookupEnv func(string) (string, bool)) {
 		return
 	}
 	debug.SetGCPercent(-1)
-	debug.SetMemoryLimit(freeHeap)
-	afterFirstGC(func() {
-		debug.SetGCPercent(gcPercent)
-		debug.SetMemoryLimit(math.MaxInt64)
-	})
+	debug.SetMemoryLimit(heapLimit)
+	afterEachGC(keepLimit)
 }
 
-// afterFirstGC calls f once, after the next garbage collection: the
-// finalizer of an object nothing refers to runs after the collection that
-// finds it unreachable. (The object is larger than the 16 bytes the
-// runtime packs into shared blocks, whose finalizers may never run.)
-func afterFirstGC(f func()) {
-	sentinel := new([64]byte)
-	runtime.SetFinalizer(sentinel, func(*[64]byte) { f() })
+// keepLimit decides, after a collection that left live bytes, whether the
+// command keeps collecting by size (true), or switches to collecting by
+// rate for the rest of the run.
+func keepLimit(live uint64) bool {
+	if live < heapLimit/2 {
+		return true
+	}
+	debug.SetGCPercent(gcPercent)
+	debug.SetMemoryLimit(math.MaxInt64)
+	return false
+}
+
+// afterEachGC calls f with the live heap after each garbage collection
+// until f returns false: the finalizer of an object nothing refers to runs
+// after the collection that finds it unreachable, and arms the next one.
+// (The object is larger than the 16 bytes the runtime packs into shared
+// blocks, whose finalizers may never run.)
+func afterEachGC(f func(live uint64) bool) {
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	var arm func()
+	arm = func() {
+		runtime.SetFinalizer(new([64]byte), func(*[64]byte) {
+			metrics.Read(sample)
+			if sample[0].Value.Kind() == metrics.KindUint64 && f(sample[0].Value.Uint64()) {
+				arm()
+			}
+		})
+	}
+	arm()
 }
