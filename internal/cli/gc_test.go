@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-func gcPercentNow() int { p := debug.SetGCPercent(0); debug.SetGCPercent(p); return p }
+func gcPercentNow() int  { p := debug.SetGCPercent(0); debug.SetGCPercent(p); return p }
 func memLimitNow() int64 { return debug.SetMemoryLimit(-1) } // a negative limit reads it
 
 func TestTuneGC(t *testing.T) {
