@@ -105,8 +105,12 @@ func Generate(ctx context.Context, in Input) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Targets that match no file are found while the cells evaluate.
+	dead := make(chan []Warning, 1)
 	if in.Files != nil {
-		warnings = append(warnings, deadTargets(m, in.Files)...)
+		go func() { dead <- deadTargets(m, in.Files) }()
+	} else {
+		dead <- nil
 	}
 	secrets := evaluate.FindSecrets(in.Environ)
 	vars, err := evaluate.AllowedVars(in.LookupEnv, m.Vars, secrets)
@@ -122,6 +126,7 @@ func Generate(ctx context.Context, in Input) (*Result, error) {
 		Pipeline: p, Vars: vars, Workers: in.Workers,
 		MaxCellBytes: limits.WithDefaults().MaxFileBytes,
 	}, cells)
+	warnings = append(warnings, <-dead...)
 	if err != nil {
 		return nil, err
 	}

@@ -294,6 +294,17 @@ func runGenerationTo(ctx context.Context, f *Factory, dir, config string, cf *ch
 	}
 	defer root.Close()
 	repo := rootFS(root)
+	// The listing lets every run warn about targets that match no file;
+	// git lists while the manifest loads and the changes are resolved.
+	type listing struct {
+		files []string
+		err   error
+	}
+	listed := make(chan listing, 1)
+	go func() {
+		files, err := treeListing(ctx, f, repoDir, repo)
+		listed <- listing{files, err}
+	}()
 	m, err := generator.LoadManifest(repo, filepath.ToSlash(config))
 	if err != nil {
 		return nil, err
@@ -303,11 +314,11 @@ func runGenerationTo(ctx context.Context, f *Factory, dir, config string, cf *ch
 	if err != nil {
 		return nil, err
 	}
-	// The listing lets every run warn about targets that match no file.
-	files, err := treeListing(ctx, f, repoDir, repo)
-	if err != nil {
-		return nil, err
+	l := <-listed
+	if l.err != nil {
+		return nil, l.err
 	}
+	files := l.files
 	r, err := generator.Generate(ctx, generator.Input{
 		Repo: repo, Manifest: m, Changes: res,
 		Pipeline: evaluate.PipelineFromEnv(f.LookupEnv), LookupEnv: f.LookupEnv, Environ: f.environ(),
