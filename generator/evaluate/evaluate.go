@@ -408,7 +408,9 @@ func (e *evaluator) cell(c Cell) (jobs map[string]any, de *diag.Error) {
 // decode checks the size of one cell's jobs and decodes them, numbers kept
 // exact as json.Number.
 func (e *evaluator) decode(tpl, out string) (map[string]any, *diag.Error) {
-	if limit := e.in.MaxCellBytes; limit > 0 {
+	// minYAMLLen counts at most one per byte, so only a text longer than
+	// the limit can be over it: the count is skipped for all others.
+	if limit := e.in.MaxCellBytes; limit > 0 && len(out) > limit {
 		if n := minYAMLLen(out); n > limit {
 			return nil, diag.Errorf(diag.Pos{File: tpl}, "the jobs the template returned for this cell take at least %d bytes of YAML, more than the whole generated file may have (%d bytes, limits.maxFileBytes)", n, limit)
 		}

@@ -190,6 +190,11 @@ func TestMinYAMLLen(t *testing.T) {
 		if got := minYAMLLen(in); got != want {
 			t.Errorf("minYAMLLen(%q) = %d, want %d", in, got, want)
 		}
+		// decode counts only texts longer than the limit: the count never
+		// exceeds the text's length.
+		if got := minYAMLLen(in); got > len(in) {
+			t.Errorf("minYAMLLen(%q) = %d, more than its %d bytes", in, got, len(in))
+		}
 	}
 }
 
@@ -220,7 +225,7 @@ func TestMinYAMLLenIsALowerBound(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := minYAMLLen(out); n > len(y) || n < len(y)/5 {
+		if n := minYAMLLen(out); n > len(y) || n < len(y)/5 || n > len(out) {
 			t.Errorf("minYAMLLen = %d for %d bytes of YAML:\n%s", n, len(y), y)
 		}
 	}

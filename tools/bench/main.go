@@ -38,6 +38,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime/pprof"
+	"runtime/trace"
 	"sort"
 	"strconv"
 	"strings"
@@ -66,10 +67,11 @@ func main() {
 	phases := flag.String("phases", "", "internal: time the library's phases once in `dir` and print them as JSON")
 	cpuProfile := flag.String("cpuprofile", "", "with -phases: write a CPU profile of the phases to `file` (go tool pprof)")
 	memProfile := flag.String("memprofile", "", "with -phases: write a heap profile (after the phases) to `file`")
+	traceFile := flag.String("trace", "", "with -phases: write an execution trace of the phases to `file` (go tool trace)")
 	flag.Parse()
 	if *phases != "" {
 		cli.TuneGC(os.LookupEnv) // as cmd/generate-config runs the library
-		d, err := profiled(*cpuProfile, *memProfile, func() ([]time.Duration, error) { return timePhases(*phases) })
+		d, err := profiled(*cpuProfile, *memProfile, *traceFile, func() ([]time.Duration, error) { return timePhases(*phases) })
 		if err == nil {
 			err = json.NewEncoder(os.Stdout).Encode(d)
 		}
@@ -87,7 +89,18 @@ func main() {
 
 // profiled runs f, writing a CPU profile of it to cpu and a heap profile
 // taken right after it to mem when they are not empty.
-func profiled(cpu, mem string, f func() ([]time.Duration, error)) ([]time.Duration, error) {
+func profiled(cpu, mem, tr string, f func() ([]time.Duration, error)) ([]time.Duration, error) {
+	if tr != "" {
+		tf, err := os.Create(tr)
+		if err != nil {
+			return nil, err
+		}
+		defer tf.Close()
+		if err := trace.Start(tf); err != nil {
+			return nil, err
+		}
+		defer trace.Stop()
+	}
 	if cpu != "" {
 		pf, err := os.Create(cpu)
 		if err != nil {
