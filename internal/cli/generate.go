@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"gitlab.com/generate-config/generate-config/generator"
+	"gitlab.com/generate-config/generate-config/schema/gitlabci"
 	"gitlab.com/generate-config/generate-config/generator/evaluate"
 	"gitlab.com/generate-config/generate-config/generator/manifest"
 	"gitlab.com/generate-config/generate-config/internal/cilog"
@@ -301,6 +302,9 @@ func runGenerationTo(ctx context.Context, f *Factory, dir, config string, cf *ch
 		err   error
 	}
 	listed := make(chan listing, 1)
+	// While one core loads the manifest: compile GitLab's schema, which
+	// the validator needs at the end (it is compiled once per process).
+	go func() { _, _ = gitlabci.Schema() }()
 	go func() {
 		files, err := treeListing(ctx, f, repoDir, repo)
 		listed <- listing{files, err}
