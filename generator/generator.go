@@ -193,11 +193,16 @@ func Files(first string, doc *render.Document) []schema.File {
 // errors: the place in the generated file, the rule, and the cell and
 // template that produced the job.
 func FindingsError(fs []schema.Finding) error {
-	var l diag.List
+	var errs []schema.Finding
 	for _, f := range fs {
-		if f.Severity != schema.SeverityError {
-			continue
+		if f.Severity == schema.SeverityError {
+			errs = append(errs, f)
 		}
+	}
+	var l diag.List
+	// One cause is one error, however many jobs have it (schema.Group).
+	for _, g := range schema.Group(errs) {
+		f := g[0]
 		e := &diag.Error{Pos: f.Pos, Msg: fmt.Sprintf("%s (%s)", f.Message, f.Rule)}
 		if f.Origin != nil {
 			cell := f.Origin.Cell
@@ -205,6 +210,10 @@ func FindingsError(fs []schema.Finding) error {
 			if f.Origin.Template != "" {
 				e.Notes = append(e.Notes, "job "+f.Job+" comes from template "+f.Origin.Template)
 			}
+		}
+		if lines := schema.Lines(g); len(lines) > 1 {
+			e.Msg += strings.TrimPrefix(lines[0], f.String())
+			e.Notes = append(e.Notes, lines[1:]...)
 		}
 		l = append(l, e)
 	}

@@ -113,3 +113,71 @@ func dedupe(fs []Finding) []Finding {
 	}
 	return out
 }
+
+// MaxPlacesShown is how many further places a group of findings names in
+// text; the others are counted.
+const MaxPlacesShown = 3
+
+// Group gathers the findings that are one cause — the same severity, rule
+// and message (but for the job it is about, named in backquotes as
+// `job` or `job:key`), from the same template (or none) — in the order
+// each first appears. A template that makes 4,000 jobs with the same pitfall is one
+// group, printed once with a count (Lines), not 4,000 times.
+func Group(fs []Finding) [][]Finding {
+	var out [][]Finding
+	index := map[string]int{}
+	for _, f := range fs {
+		tpl := ""
+		if f.Origin != nil {
+			tpl = f.Origin.Template
+		}
+		msg := f.Message
+		if f.Job != "" {
+			// "`build:a:amd64:when` does not match" is the same cause in
+			// every job the template made.
+			msg = strings.ReplaceAll(msg, "`"+f.Job+"`", "`\x01`")
+			msg = strings.ReplaceAll(msg, "`"+f.Job+":", "`\x01:")
+		}
+		k := string(f.Severity) + "\x00" + f.Rule + "\x00" + msg + "\x00" + tpl
+		if i, ok := index[k]; ok {
+			out[i] = append(out[i], f)
+			continue
+		}
+		index[k] = len(out)
+		out = append(out, []Finding{f})
+	}
+	return out
+}
+
+// Lines renders a group for a person: the first finding as String does,
+// with the count when there are more (" (in N jobs)", or " (N times)" when
+// some are about no job), and then a line, to be indented, naming the next
+// MaxPlacesShown places and counting the rest.
+func Lines(g []Finding) []string {
+	first := g[0].String()
+	if len(g) == 1 {
+		return []string{first}
+	}
+	jobs := true
+	for _, f := range g {
+		jobs = jobs && f.Job != ""
+	}
+	if jobs {
+		first += fmt.Sprintf(" (in %d jobs)", len(g))
+	} else {
+		first += fmt.Sprintf(" (%d times)", len(g))
+	}
+	var places []string
+	for _, f := range g[1:min(len(g), 1+MaxPlacesShown)] {
+		p := f.Pos.String()
+		if f.Origin != nil {
+			p += " [" + f.Origin.Cell.String() + "]"
+		}
+		places = append(places, p)
+	}
+	also := "also at " + strings.Join(places, ", ")
+	if more := len(g) - 1 - len(places); more > 0 {
+		also += fmt.Sprintf(" and %d more", more)
+	}
+	return []string{first, also}
+}

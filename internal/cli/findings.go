@@ -30,9 +30,22 @@ func writeFindings(w io.Writer, format string, findings []schema.Finding, fallba
 		_, err = w.Write(data)
 		return err
 	}
-	for _, fd := range findings {
-		if _, err := fmt.Fprintln(w, cilog.Escape(fd.String())); err != nil {
-			return err
+	return writeFindingsText(w, findings)
+}
+
+// writeFindingsText prints findings for a person: one cause once, with a
+// count and a few of its other places (schema.Group, schema.Lines), each
+// line escaped for a job log.
+func writeFindingsText(w io.Writer, findings []schema.Finding) error {
+	for _, g := range schema.Group(findings) {
+		for i, l := range schema.Lines(g) {
+			indent := ""
+			if i > 0 {
+				indent = "\t"
+			}
+			if _, err := fmt.Fprintln(w, indent+cilog.Escape(l)); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

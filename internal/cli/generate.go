@@ -14,13 +14,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"gitlab.com/generate-config/generate-config/generator"
-	"gitlab.com/generate-config/generate-config/schema/gitlabci"
 	"gitlab.com/generate-config/generate-config/generator/evaluate"
 	"gitlab.com/generate-config/generate-config/generator/manifest"
 	"gitlab.com/generate-config/generate-config/internal/cilog"
 	"gitlab.com/generate-config/generate-config/internal/gitrun"
 	"gitlab.com/generate-config/generate-config/internal/output"
 	"gitlab.com/generate-config/generate-config/schema"
+	"gitlab.com/generate-config/generate-config/schema/gitlabci"
 )
 
 // GenerateOptions are the inputs of `generate`.
@@ -267,9 +267,7 @@ func (g *generation) printWarnings(w io.Writer) {
 	for _, wn := range g.result.Warnings {
 		fmt.Fprintln(w, wn.String())
 	}
-	for _, fd := range g.result.Findings {
-		fmt.Fprintln(w, cilog.Escape(fd.String()))
-	}
+	_ = writeFindingsText(w, g.result.Findings)
 }
 
 // generation is a finished, validated run, ready to print or write.
