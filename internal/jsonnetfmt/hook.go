@@ -62,12 +62,14 @@
 // turns, in a template's parsed AST,
 //
 //	'build:%s:%s' % [name, arch]   into   'build:' + name + ':' + arch
-//	'cd %s' % dir                   into   local v = dir;
-//	                                       if std.type(v) == 'array' || std.type(v) == 'object'
-//	                                       then 'cd %s' % v else 'cd ' + v
+//	'cd %s' % dir                   into   (function(v)
+//	                                         if std.type(v) == 'string' then 'cd ' + v
+//	                                         else if std.type(v) == 'array' || std.type(v) == 'object'
+//	                                         then 'cd %s' % v else 'cd ' + v)(dir)
 //
 // (the second form keeps the original % for an array or object value,
-// which std.format reads as the list of values or the mapping form). It
+// which std.format reads as the list of values or the mapping form, and is
+// called with the value as its argument, as std.mod was). It
 // only rewrites a % whose left side is a string literal that std.format
 // parses without error, whose conversions are all a bare %s or %%, and,
 // for an array literal on the right, whose values are exactly as many as

@@ -110,9 +110,12 @@ func rewriteMod(a *ast.Apply) ast.Node {
 	if len(chunks) != 2 {
 		return nil
 	}
-	// local v = vals; if std.type(v) == 'array' || std.type(v) == 'object'
-	// then $std.mod(LIT, v) else chunk0 + v + chunk1, all of it placed in
-	// <std> but the call around it.
+	// (function(v) if std.type(v) == 'string' then chunk0 + v + chunk1
+	//   else if std.type(v) == 'array' || std.type(v) == 'object'
+	//   then $std.mod(LIT, v) else chunk0 + v + chunk1)(vals),
+	// called at the place of the % with vals as its argument, as std.mod
+	// was; the function's code is placed in <std>. A string, the common
+	// case, costs one std.type.
 	in := func(free ...ast.Identifier) ast.NodeBase {
 		b := inStd(a.NodeBase)
 		b.FreeVars = free
@@ -136,17 +139,26 @@ func rewriteMod(a *ast.Apply) ast.Node {
 		}},
 	}
 	body := &ast.Conditional{
-		NodeBase:    in("$std", valueVar),
-		Cond:        &ast.Binary{NodeBase: in("$std", valueVar), Left: isType("array"), Op: ast.BopOr, Right: isType("object")},
-		BranchTrue:  mod,
-		BranchFalse: concat(a.NodeBase, chunks, []ast.Node{v}),
+		NodeBase:   in("$std", valueVar),
+		Cond:       isType("string"),
+		BranchTrue: concat(a.NodeBase, chunks, []ast.Node{v}),
+		BranchFalse: &ast.Conditional{
+			NodeBase:    in("$std", valueVar),
+			Cond:        &ast.Binary{NodeBase: in("$std", valueVar), Left: isType("array"), Op: ast.BopOr, Right: isType("object")},
+			BranchTrue:  mod,
+			BranchFalse: concat(a.NodeBase, chunks, []ast.Node{v}),
+		},
 	}
-	free := union(without(vals.FreeVariables(), valueVar), ast.Identifiers{"$std"})
-	return called(a.NodeBase, &ast.Local{
-		NodeBase: in(free...),
-		Binds:    ast.LocalBinds{{Variable: valueVar, Body: vals}},
-		Body:     body,
-	})
+	fn := &ast.Function{
+		NodeBase:   in("$std"),
+		Parameters: []ast.Parameter{{Name: valueVar}},
+		Body:       body,
+	}
+	return &ast.Apply{
+		NodeBase:  ast.NodeBase{LocRange: a.LocRange, Ctx: a.Ctx, FreeVars: union(vals.FreeVariables(), ast.Identifiers{"$std"})},
+		Target:    fn,
+		Arguments: ast.Arguments{Positional: []ast.CommaSeparatedExpr{{Expr: vals}}},
+	}
 }
 
 // plainChunks splits a format string whose conversions are all a bare %s
@@ -244,14 +256,4 @@ func isStdField(n ast.Node, name string) bool {
 	}
 	s, ok := ix.Index.(*ast.LiteralString)
 	return ok && s.Value == name
-}
-
-func without(ids ast.Identifiers, id ast.Identifier) ast.Identifiers {
-	var out ast.Identifiers
-	for _, x := range ids {
-		if x != id {
-			out = append(out, x)
-		}
-	}
-	return out
 }
