@@ -280,3 +280,21 @@ func TestPanicNamesCell(t *testing.T) {
 		}
 	}
 }
+
+// TestChunkDataIsInternal: a template that calls the batches' native
+// function gets an error in every cell, never data that depends on the
+// batching.
+func TestChunkDataIsInternal(t *testing.T) {
+	files := map[string]string{
+		"ci/a.jsonnet": `function(ctx) { ['j' + ctx.arch]: { script: [std.toString(std.native('` + chunkDataName + `')())] } }`,
+	}
+	_, in, cells := fixture(8, files)
+	_, err := Evaluate(context.Background(), in, cells)
+	if err == nil || !strings.Contains(err.Error(), "internal to generate-config") {
+		t.Fatalf("err = %v, want the native function refused", err)
+	}
+	var l diag.List
+	if !errors.As(err, &l) || len(l) != len(cells) {
+		t.Errorf("%d errors for %d cells: %v", len(l), len(cells), err)
+	}
+}
