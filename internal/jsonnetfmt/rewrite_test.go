@@ -136,7 +136,7 @@ func TestRewriteInTemplateShapes(t *testing.T) {
 func FuzzRewrite(f *testing.F) {
 	f.Add("%s-%s", "a", 1.5, uint8(2))
 	f.Add("cd %s", "dir", 0.0, uint8(128))
-	f.Add("%%%s%%", "", -0.0, uint8(1|128))
+	f.Add("%%%s%%", "", math.Copysign(0, -1), uint8(1|128))
 	f.Add("%s %s %s", "x", 1e21, uint8(3|16))
 	f.Fuzz(func(t *testing.T, format, s string, num float64, shape uint8) {
 		if !utf8.ValidString(format) || !utf8.ValidString(s) || len(format) > 64 || len(s) > 64 {
