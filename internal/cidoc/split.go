@@ -17,11 +17,13 @@ import (
 // pipelines).
 //
 // The offsets are a hint, not trusted: an offset that is not at the start
-// of a line, a part that is not exactly one document holding one block
-// mapping whose first key opens its first line, unindented, or that holds
-// an anchor or an alias (which could refer across parts), or that fails to
-// parse, makes ParseEntries read the file whole with Parse, which also
-// gives syntax errors their lines. A wrong offset therefore
+// of a line or that follows a comment line, a file with a document marker,
+// a byte order mark or a line break other than '\n', a part that is not
+// exactly one document holding one block mapping in column 1 whose first
+// key opens its first line, or that holds an anchor or an alias (which
+// could refer across parts), or that fails to parse, makes ParseEntries
+// read the file whole with Parse, which also gives syntax errors their
+// lines. A wrong offset therefore
 // costs time, never a different reading. The generator's renderer writes
 // files for which the parts always hold.
 func ParseEntries(data []byte, starts []int) (*Document, error) {
@@ -48,6 +50,11 @@ func ParseEntries(data []byte, starts []int) (*Document, error) {
 			// line and not indented: a cut inside an entry would open with
 			// the entry's indented lines. (The first part opens the file.)
 			if c := data[p[0]]; i > 0 && (c == ' ' || c == '\t' || c == '-' || c == '#' || len(root.Content) == 0 || root.Content[0].Line != 1) {
+				return
+			}
+			// Every part's mapping, the first's too, is the top level: its
+			// keys start in column 1 (or 3, after the "? " of a long key).
+			if root.Column != 1 && !(root.Column == 3 && data[p[0]] == '?') {
 				return
 			}
 			if !shiftLines(root, bytes.Count(data[:p[0]], []byte("\n"))) {
@@ -87,6 +94,14 @@ func splitAt(data []byte, starts []int, n int) [][2]int {
 		bytes.Contains(data, []byte("\u2028")) || bytes.Contains(data, []byte("\u2029")) {
 		return nil
 	}
+	// One document, so no marker (a part ending with "..." parses alone
+	// but ends the file's document), and no byte order mark (yaml.v3 skips
+	// one only at the start of its input).
+	if bytes.HasPrefix(data, []byte("---")) || bytes.HasPrefix(data, []byte("...")) ||
+		bytes.Contains(data, []byte("\n---")) || bytes.Contains(data, []byte("\n...")) ||
+		bytes.Contains(data, []byte("\uFEFF")) {
+		return nil
+	}
 	for i, s := range starts {
 		if s <= 0 && i > 0 || s >= len(data) || i > 0 && s <= starts[i-1] || s > 0 && data[s-1] != '\n' {
 			return nil
@@ -95,12 +110,33 @@ func splitAt(data []byte, starts []int, n int) [][2]int {
 	var parts [][2]int
 	from := 0
 	for _, s := range starts[1:] {
-		if len(parts) < n-1 && s-from >= len(data)/n {
+		if len(parts) < n-1 && s-from >= len(data)/n && !commentBefore(data, s) {
 			parts = append(parts, [2]int{from, s})
 			from = s
 		}
 	}
 	return append(parts, [2]int{from, len(data)})
+}
+
+// commentBefore reports whether a comment line comes before offset s with
+// only blank or comment lines between: yaml.v3 makes such a comment the
+// head comment of the entry at s, which a part ending there would make a
+// foot comment or drop. (It may also be a line of a block scalar; the cut
+// is then only not taken there.)
+func commentBefore(data []byte, s int) bool {
+	end := s - 1 // the '\n' ending the previous line
+	for end > 0 {
+		start := bytes.LastIndexByte(data[:end], '\n') + 1
+		line := bytes.TrimLeft(data[start:end], " \t")
+		switch {
+		case len(line) > 0 && line[0] == '#':
+			return true
+		case len(line) > 0:
+			return false
+		}
+		end = start - 1
+	}
+	return false
 }
 
 // shiftLines adds off to the line of every node under n (a part read on

@@ -84,4 +84,65 @@ func TestParseEntriesChecksItsHints(t *testing.T) {
 	if !errors.As(got, &se) || want == nil || got.Error() != want.Error() {
 		t.Errorf("syntax error: got %v, want %v", got, want)
 	}
+
+	// Files a part would read differently from the whole (found in
+	// review): with the offsets at the places that matter, each is read as
+	// Parse reads it, or fails as Parse fails.
+	job := func(i int) int { return starts[1+i] }
+	at := []int{2100, 4200, 6300} // cuts go to the first offset past each quarter
+	hints := func(shift func(i int) int) []int {
+		st := []int{starts[0]}
+		for _, i := range []int{2100, 2101, 4200, 4201, 6300, 6301, 7900} {
+			st = append(st, job(i)+shift(i))
+		}
+		return st
+	}
+	insert := func(text string, keyAfter bool) ([]byte, []int) {
+		out := append([]byte{}, data...)
+		for k := len(at) - 1; k >= 0; k-- {
+			o := job(at[k])
+			out = append(out[:o], append([]byte(text), out[o:]...)...)
+		}
+		return out, hints(func(i int) int {
+			n := 0
+			for _, a := range at {
+				if a < i || a == i && keyAfter {
+					n += len(text)
+				}
+			}
+			return n
+		})
+	}
+	type tc struct {
+		data   []byte
+		starts []int
+	}
+	cases := map[string]tc{}
+	add := func(name, text string, keyAfter bool) {
+		d, st := insert(text, keyAfter)
+		cases[name] = tc{d, st}
+	}
+	add("a document end before a cut", "x: 1\n...\n", true)
+	add("a document start after a cut", "---\n", true)
+	add("a byte order mark at a cut", "\uFEFF", false)
+	add("a comment before a cut", "# c\n", true)
+	add("a comment and blank lines", "\n# c\n\n", true)
+	add("an indented comment", "  # c\n", true)
+	ind := []byte(strings.ReplaceAll(string(data[:job(2100)]), "\njob-", "\n  job-"))
+	ind = append(ind, data[job(2100):]...)
+	cases["an indented first part"] = tc{ind, hints(func(int) int { return len(ind) - len(data) })}
+	for name, c := range cases {
+		want, werr := Parse(c.data)
+		got, gerr := ParseEntries(c.data, c.starts)
+		if (werr == nil) != (gerr == nil) || werr != nil && werr.Error() != gerr.Error() {
+			t.Errorf("%s: error %v, Parse's %v", name, gerr, werr)
+			continue
+		}
+		if werr == nil {
+			want.Parts = got.Parts
+			if !reflect.DeepEqual(want, got) {
+				t.Errorf("%s: read in %d parts, the document differs from Parse's", name, got.Parts)
+			}
+		}
+	}
 }

@@ -2,9 +2,12 @@ package cli
 
 import (
 	"math"
+	"os"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"strconv"
+	"strings"
 )
 
 // The garbage collector's settings for the command. One run allocates a
@@ -24,6 +27,9 @@ import (
 // about 1.14 -> 1.01 s wall and 2.03 -> 1.80 s CPU, peak RSS about 336 MB,
 // the same time as not collecting at all (docs/performance.md).
 //
+// In a container with a memory limit, the limit by size is at most half of
+// it (containerLimit).
+//
 // GOGC or GOMEMLIMIT in the environment leave the runtime's settings alone
 // (GOMEMLIMIT alone: GOGC=gcPercent under it). Library callers keep their
 // own: only Main calls TuneGC (and tools/bench, to time the library as the
@@ -34,28 +40,60 @@ const (
 )
 
 func TuneGC(lookupEnv func(string) (string, bool)) {
+	tuneGC(lookupEnv, os.ReadFile)
+}
+
+func tuneGC(lookupEnv func(string) (string, bool), readFile func(string) ([]byte, error)) int64 {
 	if _, set := lookupEnv("GOGC"); set {
-		return
+		return 0
 	}
 	if _, set := lookupEnv("GOMEMLIMIT"); set {
 		debug.SetGCPercent(gcPercent)
-		return
+		return 0
+	}
+	limit := int64(heapLimit)
+	if c, ok := containerLimit(readFile); ok {
+		// In a container with a memory limit, collect by size under half
+		// of it, so that a small limit is not overrun before the first
+		// collection.
+		limit = min(limit, c/2)
 	}
 	debug.SetGCPercent(-1)
-	debug.SetMemoryLimit(heapLimit)
-	afterEachGC(keepLimit)
+	debug.SetMemoryLimit(limit)
+	afterEachGC(func(live uint64) bool { return keepLimit(live, limit) })
+	return limit
 }
 
 // keepLimit decides, after a collection that left live bytes, whether the
-// command keeps collecting by size (true), or switches to collecting by
-// rate for the rest of the run.
-func keepLimit(live uint64) bool {
-	if live < heapLimit/2 {
+// command keeps collecting by size under limit (true), or switches to
+// collecting by rate for the rest of the run.
+func keepLimit(live uint64, limit int64) bool {
+	if live < uint64(limit/2) {
 		return true
 	}
 	debug.SetGCPercent(gcPercent)
 	debug.SetMemoryLimit(math.MaxInt64)
 	return false
+}
+
+// containerLimit is the memory limit of the container the command runs in,
+// when it has one: the memory.max of its cgroup (v2) or memory.limit_in_bytes
+// (v1), which a container sees at the root of /sys/fs/cgroup. This reads
+// the process's own resource limit, as the Go runtime reads its CPU quota,
+// nothing of the repository.
+func containerLimit(readFile func(string) ([]byte, error)) (int64, bool) {
+	for _, p := range []string{"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"} {
+		b, err := readFile(p)
+		if err != nil {
+			continue
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+		if err != nil || n <= 0 || n >= 1<<50 { // "max", or v1's "unlimited" (about 2^63)
+			return 0, false
+		}
+		return n, true
+	}
+	return 0, false
 }
 
 // afterEachGC calls f with the live heap after each garbage collection

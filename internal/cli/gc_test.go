@@ -2,6 +2,7 @@ package cli
 
 import (
 	"math"
+	"os"
 	"runtime"
 	"runtime/debug"
 	"sync/atomic"
@@ -18,23 +19,41 @@ func TestTuneGC(t *testing.T) {
 
 	// Neither set: collections by size, under heapLimit.
 	debug.SetGCPercent(100)
-	TuneGC(func(string) (string, bool) { return "", false })
+	noCgroup := func(string) ([]byte, error) { return nil, os.ErrNotExist }
+	tuneGC(func(string) (string, bool) { return "", false }, noCgroup)
 	if p, l := gcPercentNow(), memLimitNow(); p != -1 || l != heapLimit {
 		t.Fatalf("GOGC unset: GC percent %d, memory limit %d; want off under %d", p, l, heapLimit)
 	}
 	// A small live heap keeps them; a live heap of half the limit or
 	// more switches to GOGC=gcPercent without a limit.
-	if !keepLimit(heapLimit/2 - 1) {
+	if !keepLimit(heapLimit/2-1, heapLimit) {
 		t.Fatal("keepLimit gave up the limit below half of it")
 	}
 	if p, l := gcPercentNow(), memLimitNow(); p != -1 || l != heapLimit {
 		t.Fatalf("after a small live heap: GC percent %d, memory limit %d", p, l)
 	}
-	if keepLimit(heapLimit / 2) {
+	if keepLimit(heapLimit/2, heapLimit) {
 		t.Fatal("keepLimit kept the limit at half of it")
 	}
 	if p, l := gcPercentNow(), memLimitNow(); p != gcPercent || l != math.MaxInt64 {
 		t.Errorf("after a large live heap: GC percent %d, memory limit %d; want %d and none", p, l, gcPercent)
+	}
+
+	// In a container limited to 256 MiB: collect under 128 MiB.
+	cgroup := func(p string) ([]byte, error) {
+		if p == "/sys/fs/cgroup/memory.max" {
+			return []byte("268435456\n"), nil
+		}
+		return nil, os.ErrNotExist
+	}
+	if l := tuneGC(func(string) (string, bool) { return "", false }, cgroup); l != 128<<20 || memLimitNow() != 128<<20 {
+		t.Errorf("in a 256 MiB container: limit %d, runtime's %d; want 128 MiB", l, memLimitNow())
+	}
+	for body, want := range map[string]bool{"max\n": false, "9223372036854771712\n": false, "1073741824": true, "junk": false} {
+		_, ok := containerLimit(func(string) ([]byte, error) { return []byte(body), nil })
+		if ok != want {
+			t.Errorf("containerLimit(%q) found a limit: %v, want %v", body, ok, want)
+		}
 	}
 
 	debug.SetGCPercent(100)
