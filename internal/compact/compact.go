@@ -32,9 +32,11 @@ package compact
 import (
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gitlab.com/generate-config/generate-config/schema"
 )
@@ -232,9 +234,31 @@ func appendExtends(own any, names []string) any {
 // Size is the estimated parsed size of jobs (schema.ValueSize of every
 // name and job).
 func Size(jobs map[string]any) int {
+	names := make([]string, 0, len(jobs))
+	for name := range jobs {
+		names = append(names, name)
+	}
+	// The sum does not depend on the order: large maps are priced on
+	// several goroutines.
+	workers := 1
+	if len(names) >= 512 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	sums := make([]int, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(names); i += workers {
+				sums[w] += schema.ValueSize(names[i]) + schema.ValueSize(jobs[names[i]])
+			}
+		}()
+	}
+	wg.Wait()
 	n := 0
-	for name, j := range jobs {
-		n += schema.ValueSize(name) + schema.ValueSize(j)
+	for _, s := range sums {
+		n += s
 	}
 	return n
 }

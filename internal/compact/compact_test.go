@@ -11,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"gitlab.com/generate-config/generate-config/internal/cidoc"
+	"gitlab.com/generate-config/generate-config/schema"
 )
 
 // realistic is n jobs of the shape GitLab users write: per target × cell,
@@ -225,4 +226,20 @@ func expandAll(t *testing.T, jobs map[string]any) map[string]any {
 		out[j.Name] = m
 	}
 	return out
+}
+
+// TestSizeIsTheSum: a large map priced on several goroutines costs what
+// its jobs cost one by one.
+func TestSizeIsTheSum(t *testing.T) {
+	jobs := map[string]any{}
+	want := 0
+	for i := 0; i < 1500; i++ {
+		name := fmt.Sprintf("build:svc-%d", i)
+		job := map[string]any{"script": []any{fmt.Sprintf("make %d", i)}, "tags": []any{"docker"}, "retry": json.Number("2")}
+		jobs[name] = job
+		want += schema.ValueSize(name) + schema.ValueSize(job)
+	}
+	if got := Size(jobs); got != want {
+		t.Errorf("Size = %d, the sum of the jobs is %d", got, want)
+	}
 }
