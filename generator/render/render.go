@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -105,7 +106,8 @@ func Render(m *manifest.Manifest, results []evaluate.Result, h Header) (*Documen
 	jobs := map[string]any{}
 	origins := map[string]Origin{}
 	var errs diag.List
-	for _, r := range results {
+	refused := mergeKeys(results)
+	for ri, r := range results {
 		id := r.Cell.ID()
 		names := make([]string, 0, len(r.Jobs))
 		for n := range r.Jobs {
@@ -119,7 +121,7 @@ func Render(m *manifest.Manifest, results []evaluate.Result, h Header) (*Documen
 				errs = append(errs, &diag.Error{Pos: pos, Msg: err.Error(), Cell: &id})
 				continue
 			}
-			if path, ok := mergeKeyPath(job, name); ok {
+			if path, ok := refused[ri][name]; ok {
 				errs = append(errs, &diag.Error{Pos: pos, Cell: &id, Msg: mergeKeyMsg(path)})
 				continue
 			}
@@ -448,6 +450,36 @@ func clean(s string) string {
 // it is quoted (Psych::Visitors::ToRuby#revive_hash only spares a key
 // tagged !!str), so no quoting can write it: a job named `<<` would be
 // merged into the top level. It returns the key's path.
+// mergeKeys runs mergeKeyPath over every job of every result, the results
+// shared among GOMAXPROCS goroutines (a walk of every value): for each
+// result, the jobs that hold a `<<` key, with its path.
+func mergeKeys(results []evaluate.Result) []map[string]string {
+	out := make([]map[string]string, len(results))
+	workers := 1
+	if len(results) >= 64 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(results); i += workers {
+				for name, job := range results[i].Jobs {
+					if path, ok := mergeKeyPath(job, name); ok {
+						if out[i] == nil {
+							out[i] = map[string]string{}
+						}
+						out[i][name] = path
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
 func mergeKeyPath(v any, path string) (string, bool) {
 	if path == yaml11.MergeKey {
 		return path, true

@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -278,6 +279,22 @@ func TestMergeKeyRefused(t *testing.T) {
 	}
 	// A scalar value under `<<` is kept by Psych as an ordinary key.
 	render(t, m, cell(m, "a", `{"j": {"script": ["x"], "variables": {"<<": "1"}}}`))
+
+	// Many cells (their jobs are searched on several goroutines): the
+	// refused ones, in cell order.
+	var results []evaluate.Result
+	for i := 0; i < 100; i++ {
+		job := fmt.Sprintf(`{"j%d": {"script": ["x"]}}`, i)
+		if i == 17 || i == 83 {
+			job = fmt.Sprintf(`{"j%d": {"script": ["x"], "cache": {"<<": {"key": "k"}}}}`, i)
+		}
+		results = append(results, cell(m, "a", job))
+	}
+	_, err = Render(m, results, Header{})
+	if err == nil || !strings.Contains(err.Error(), `key "j17.cache.<<"`) || !strings.Contains(err.Error(), `key "j83.cache.<<"`) ||
+		strings.Index(err.Error(), "j17") > strings.Index(err.Error(), "j83") {
+		t.Fatalf("many cells: err = %v", err)
+	}
 }
 
 // TestWholeMergesTheFiles: with output.files, Whole is the one document
