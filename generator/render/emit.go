@@ -22,9 +22,9 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
+	"gitlab.com/generate-config/generate-config/internal/par"
 	"gitlab.com/generate-config/generate-config/internal/yaml11"
 )
 
@@ -100,18 +100,11 @@ func emitDocumentIn(head string, keys []string, values []any, jobLevel []bool, s
 		}
 		bound := func(j int) int { return j * len(keys) / n }
 		rest := make([]*emitter, n)
-		var wg sync.WaitGroup
+		rest[0] = e
 		for j := 1; j < n; j++ {
-			c := &emitter{buf: make([]byte, 0, sizeHint/n+64), indent: e.indent, column: 1}
-			rest[j] = c
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				c.entries(keys, values, jobLevel, starts, bound(j), bound(j+1))
-			}()
+			rest[j] = &emitter{buf: make([]byte, 0, sizeHint/n+64), indent: e.indent, column: 1}
 		}
-		e.entries(keys, values, jobLevel, starts, 0, bound(1))
-		wg.Wait()
+		par.Do(n, func(j int) { rest[j].entries(keys, values, jobLevel, starts, bound(j), bound(j+1)) })
 		prev := e
 		for j := 1; j < n; j++ {
 			c := rest[j]

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -22,6 +21,7 @@ import (
 	"gitlab.com/generate-config/generate-config/generator/manifest"
 	"gitlab.com/generate-config/generate-config/internal/cidoc"
 	"gitlab.com/generate-config/generate-config/internal/compact"
+	"gitlab.com/generate-config/generate-config/internal/par"
 	"gitlab.com/generate-config/generate-config/internal/yaml11"
 	"gitlab.com/generate-config/generate-config/schema"
 	"gitlab.com/generate-config/generate-config/schema/keywords"
@@ -455,28 +455,16 @@ func clean(s string) string {
 // result, the jobs that hold a `<<` key, with its path.
 func mergeKeys(results []evaluate.Result) []map[string]string {
 	out := make([]map[string]string, len(results))
-	workers := 1
-	if len(results) >= 64 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(results); i += workers {
-				for name, job := range results[i].Jobs {
-					if path, ok := mergeKeyPath(job, name); ok {
-						if out[i] == nil {
-							out[i] = map[string]string{}
-						}
-						out[i][name] = path
-					}
+	par.Stride(len(results), 64, func(_, i int) {
+		for name, job := range results[i].Jobs {
+			if path, ok := mergeKeyPath(job, name); ok {
+				if out[i] == nil {
+					out[i] = map[string]string{}
 				}
+				out[i][name] = path
 			}
-		}()
-	}
-	wg.Wait()
+		}
+	})
 	return out
 }
 

@@ -3,9 +3,10 @@ package cidoc
 import (
 	"bytes"
 	"runtime"
-	"sync"
 
 	"go.yaml.in/yaml/v3"
+
+	"gitlab.com/generate-config/generate-config/internal/par"
 )
 
 // ParseEntries is Parse of a file whose writer knows where each entry of
@@ -33,37 +34,32 @@ func ParseEntries(data []byte, starts []int) (*Document, error) {
 	}
 	roots := make([]*yaml.Node, len(parts))
 	docs := make([]*yaml.Node, len(parts))
-	var wg sync.WaitGroup
-	for i, p := range parts {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ds, err := decodeAll(data[p[0]:p[1]])
-			if err != nil || len(ds) != 1 || len(ds[0].Content) != 1 {
-				return
-			}
-			root := ds[0].Content[0]
-			if root.Kind != yaml.MappingNode || root.Style != 0 || root.Tag != "!!map" || root.Anchor != "" {
-				return
-			}
-			// A later part must open with a top-level key, on its first
-			// line and not indented: a cut inside an entry would open with
-			// the entry's indented lines. (The first part opens the file.)
-			if c := data[p[0]]; i > 0 && (c == ' ' || c == '\t' || c == '-' || c == '#' || len(root.Content) == 0 || root.Content[0].Line != 1) {
-				return
-			}
-			// Every part's mapping, the first's too, is the top level: its
-			// keys start in column 1 (or 3, after the "? " of a long key).
-			if root.Column != 1 && !(root.Column == 3 && data[p[0]] == '?') {
-				return
-			}
-			if !shiftLines(root, bytes.Count(data[:p[0]], []byte("\n"))) {
-				return
-			}
-			docs[i], roots[i] = ds[0], root
-		}()
-	}
-	wg.Wait()
+	par.Do(len(parts), func(i int) {
+		p := parts[i]
+		ds, err := decodeAll(data[p[0]:p[1]])
+		if err != nil || len(ds) != 1 || len(ds[0].Content) != 1 {
+			return
+		}
+		root := ds[0].Content[0]
+		if root.Kind != yaml.MappingNode || root.Style != 0 || root.Tag != "!!map" || root.Anchor != "" {
+			return
+		}
+		// A later part must open with a top-level key, on its first
+		// line and not indented: a cut inside an entry would open with
+		// the entry's indented lines. (The first part opens the file.)
+		if c := data[p[0]]; i > 0 && (c == ' ' || c == '\t' || c == '-' || c == '#' || len(root.Content) == 0 || root.Content[0].Line != 1) {
+			return
+		}
+		// Every part's mapping, the first's too, is the top level: its
+		// keys start in column 1 (or 3, after the "? " of a long key).
+		if root.Column != 1 && !(root.Column == 3 && data[p[0]] == '?') {
+			return
+		}
+		if !shiftLines(root, bytes.Count(data[:p[0]], []byte("\n"))) {
+			return
+		}
+		docs[i], roots[i] = ds[0], root
+	})
 	for _, r := range roots {
 		if r == nil {
 			return Parse(data)

@@ -32,12 +32,11 @@ package compact
 import (
 	"encoding/json"
 	"fmt"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
+	"gitlab.com/generate-config/generate-config/internal/par"
 	"gitlab.com/generate-config/generate-config/schema"
 )
 
@@ -240,22 +239,10 @@ func Size(jobs map[string]any) int {
 	}
 	// The sum does not depend on the order: large maps are priced on
 	// several goroutines.
-	workers := 1
-	if len(names) >= 512 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	sums := make([]int, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(names); i += workers {
-				sums[w] += schema.ValueSize(names[i]) + schema.ValueSize(jobs[names[i]])
-			}
-		}()
-	}
-	wg.Wait()
+	sums := make([]int, par.Workers(len(names), 512))
+	par.Stride(len(names), 512, func(piece, i int) {
+		sums[piece] += schema.ValueSize(names[i]) + schema.ValueSize(jobs[names[i]])
+	})
 	n := 0
 	for _, s := range sums {
 		n += s

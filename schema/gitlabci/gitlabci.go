@@ -31,6 +31,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"gitlab.com/generate-config/generate-config/internal/cidoc"
+	"gitlab.com/generate-config/generate-config/internal/par"
 )
 
 // Rule ids of the findings this package makes (docs/validation.md).
@@ -154,17 +155,11 @@ func validSplit(s *jsonschema.Schema, v any) bool {
 		i++
 	}
 	var failed atomic.Bool
-	var wg sync.WaitGroup
-	for _, p := range parts {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if !failed.Load() && !isValid(p) {
-				failed.Store(true)
-			}
-		}()
-	}
-	wg.Wait()
+	par.Do(len(parts), func(i int) {
+		if !failed.Load() && !isValid(parts[i]) {
+			failed.Store(true)
+		}
+	})
 	return !failed.Load()
 }
 
