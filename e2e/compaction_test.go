@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -10,9 +9,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // TestCompactionInGitLabCILocal generates the example's child pipeline for
@@ -103,24 +99,7 @@ func preview(t *testing.T, tl tools, env []string, tmp, name string, config []by
 	git(t, env, dir, "init", "-q", "-b", "main")
 	git(t, env, dir, "add", "-A")
 	git(t, env, dir, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "config")
-	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, tl.node, tl.gcl, "--no-color", "--home", filepath.Join(tmp, "home"), "--preview")
-	cmd.Dir, cmd.Env = dir, env
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("gitlab-ci-local --preview (%s): %v\n%s\n%s", name, err, stdout.String(), stderr.String())
-	}
-	// The expanded configuration follows the first "---" line.
-	_, doc, ok := strings.Cut("\n"+stdout.String(), "\n---\n")
-	if !ok {
-		t.Fatalf("gitlab-ci-local --preview (%s) printed no document:\n%s", name, stdout.String())
-	}
-	var all map[string]any
-	if err := yaml.Unmarshal([]byte(doc), &all); err != nil {
-		t.Fatalf("parsing the preview (%s): %v\n%s", name, err, doc)
-	}
+	all := previewPipeline(t, tl, env, dir) // its --home is tmp/home
 	jobs := map[string]any{}
 	for k, v := range all {
 		if _, isMap := v.(map[string]any); isMap && !strings.HasPrefix(k, ".") && k != "default" && k != "workflow" && k != "variables" {

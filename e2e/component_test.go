@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -162,22 +164,24 @@ func checkComponentRun(t *testing.T, r pipelineResult, parentJobs, childJobs []s
 // includes and inputs (--preview).
 func previewPipeline(t *testing.T, tl tools, env []string, dir string) map[string]any {
 	t.Helper()
-	cmd := exec.Command(tl.node, tl.gcl, "--no-color", "--home", filepath.Join(filepath.Dir(dir), "home"), "--preview")
-	cmd.Dir = dir
-	cmd.Env = env
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, tl.node, tl.gcl, "--no-color", "--home", filepath.Join(filepath.Dir(dir), "home"), "--preview")
+	cmd.Dir, cmd.Env = dir, env
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("gitlab-ci-local --preview: %v\n%s\n%s", err, stdout.String(), stderr.String())
+		t.Fatalf("gitlab-ci-local --preview in %s: %v\n%s\n%s", dir, err, stdout.String(), stderr.String())
 	}
-	// The YAML follows the progress lines, from its "---".
-	out := stdout.String()
-	if i := strings.Index(out, "\n---\n"); i >= 0 {
-		out = out[i+1:]
+	// The expanded configuration follows the progress lines, from the
+	// first "---" line.
+	_, out, ok := strings.Cut("\n"+stdout.String(), "\n---\n")
+	if !ok {
+		t.Fatalf("gitlab-ci-local --preview in %s printed no document:\n%s", dir, stdout.String())
 	}
 	var doc map[string]any
 	if err := yaml.Unmarshal([]byte(out), &doc); err != nil {
-		t.Fatalf("gitlab-ci-local --preview output: %v\n%s", err, out)
+		t.Fatalf("gitlab-ci-local --preview output in %s: %v\n%s", dir, err, out)
 	}
 	return doc
 }
