@@ -16,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -141,8 +140,8 @@ const splitMin = 256
 // for a per-key schema the parts are all valid exactly when v is.
 func validSplit(s *jsonschema.Schema, v any) bool {
 	m, ok := v.(map[string]any)
-	workers := min(runtime.GOMAXPROCS(0), 4)
-	if !ok || !compiled.perKey || len(m) < splitMin || workers < 2 {
+	workers := min(par.Workers(len(m), splitMin), 4)
+	if !ok || !compiled.perKey || workers < 2 {
 		return isValid(v)
 	}
 	parts := make([]map[string]any, workers)
