@@ -72,6 +72,9 @@ var compiled struct {
 	perKey bool
 	// invalid is {"not": ci.json}: see isValid.
 	invalid *jsonschema.Schema
+	// jobs judges jobs property by property (jobsplit.go), nil when the
+	// schema is not of that shape.
+	jobs *jobSplit
 }
 
 // Schema returns the embedded schema, compiled once. As gitlab-ci-local
@@ -101,7 +104,10 @@ func Schema() (*jsonschema.Schema, error) {
 			compiled.err = err
 			return
 		}
-		compiled.invalid, compiled.err = c.Compile(invalidURL)
+		if compiled.invalid, compiled.err = c.Compile(invalidURL); compiled.err != nil {
+			return
+		}
+		compiled.jobs, compiled.err = compileJobSplit(c, doc)
 	})
 	return compiled.schema, compiled.err
 }
@@ -133,15 +139,38 @@ func judgesKeysAlone(doc any) bool {
 const splitMin = 256
 
 // validSplit reports whether v, a file's converted configuration, is valid,
-// validating parts of its top-level mapping on several goroutines when the
-// schema judges keys alone (judgesKeysAlone) and the file is large. False
-// means "invalid" or "not known": the caller then validates v whole, which
-// gives the problems; only the verdict "valid" is taken from here, and
-// for a per-key schema the parts are all valid exactly when v is.
-func validSplit(s *jsonschema.Schema, v any) bool {
+// validating it in parts on several goroutines when the schema judges
+// top-level keys alone (judgesKeysAlone): its jobs property by property,
+// each distinct value once, when the schema is of the job shape
+// (jobsplit.go) and no value is shared through an alias (shared false:
+// hashing a shared value would walk it once per alias); otherwise parts of
+// the top-level mapping, when the file is large. False means "invalid" or
+// "not known": the caller then validates v whole, which gives the
+// problems; only the verdict "valid" is taken from here, and the parts are
+// all valid exactly when v is.
+func validSplit(s *jsonschema.Schema, v any, shared bool) bool {
 	m, ok := v.(map[string]any)
+	if !ok || !compiled.perKey {
+		return isValid(v)
+	}
+	if compiled.jobs != nil && !shared {
+		tasks, rest, ok := compiled.jobs.tasks(m)
+		if !ok {
+			return false
+		}
+		if len(rest) > 0 {
+			tasks = append(tasks, task{compiled.invalid, rest})
+		}
+		var failed atomic.Bool
+		par.Stride(len(tasks), splitTasksMin, func(_, i int) {
+			if !failed.Load() && tasks[i].s.Validate(tasks[i].v) == nil {
+				failed.Store(true)
+			}
+		})
+		return !failed.Load()
+	}
 	workers := min(par.Workers(len(m), splitMin), 4)
-	if !ok || !compiled.perKey || workers < 2 {
+	if workers < 2 {
 		return isValid(v)
 	}
 	parts := make([]map[string]any, workers)
@@ -161,6 +190,10 @@ func validSplit(s *jsonschema.Schema, v any) bool {
 	})
 	return !failed.Load()
 }
+
+// splitTasksMin is the number of distinct job values from which validSplit
+// judges them on several goroutines.
+const splitTasksMin = 512
 
 // relax removes format keywords and uncompilable patterns. Only string
 // values are keywords; an object under "format" is a property definition.
@@ -281,7 +314,7 @@ func CheckDocument(doc *cidoc.Document) ([]Problem, error) {
 		if err != nil || v == nil {
 			continue // too big, too deep, or empty: reported elsewhere
 		}
-		if validSplit(s, v) {
+		if validSplit(s, v, doc.Aliases) {
 			continue
 		}
 		var ve *jsonschema.ValidationError

@@ -70,8 +70,10 @@ func TestValidSplitAgrees(t *testing.T) {
 			doc["stages"] = "build"
 		}
 		want := s.Validate(doc) == nil
-		if got := validSplit(s, doc); got != want {
-			t.Fatalf("trial %d: validSplit = %v, the whole file's validation says %v", trial, got, want)
+		for _, shared := range []bool{false, true} { // by property; by top-level key
+			if got := validSplit(s, doc, shared); got != want {
+				t.Fatalf("trial %d: validSplit(shared %v) = %v, the whole file's validation says %v", trial, shared, got, want)
+			}
 		}
 		if got := isValid(doc); got != want {
 			t.Fatalf("trial %d: isValid = %v, the schema says %v", trial, got, want)
