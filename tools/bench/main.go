@@ -68,12 +68,19 @@ func main() {
 	cpuProfile := flag.String("cpuprofile", "", "with -phases: write a CPU profile of the phases to `file` (go tool pprof)")
 	memProfile := flag.String("memprofile", "", "with -phases: write a heap profile (after the phases) to `file`")
 	traceFile := flag.String("trace", "", "with -phases: write an execution trace of the phases to `file` (go tool trace)")
+	showCPU := flag.Bool("cpu", false, "with -phases: also print each phase's wall and CPU time to standard error")
 	flag.Parse()
 	if *phases != "" {
 		cli.TuneGC(os.LookupEnv) // as cmd/generate-config runs the library
 		d, err := profiled(*cpuProfile, *memProfile, *traceFile, func() ([]time.Duration, error) { return timePhases(*phases) })
 		if err == nil {
 			err = json.NewEncoder(os.Stdout).Encode(d)
+		}
+		if err == nil && *showCPU {
+			for k, name := range phaseNames {
+				fmt.Fprintf(os.Stderr, "%-10s wall %4d ms  CPU %4d ms  (%.2f cores)\n", name,
+					d[k].Milliseconds(), phaseCPU[k].Milliseconds(), float64(phaseCPU[k])/float64(d[k]))
+			}
 		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
@@ -551,9 +558,19 @@ func sameJobs(ours, cli []byte) (int, error) {
 // generator.Generate and the generate command chain them, and times each.
 // The changes phase asks git for the last commit's changes (`generate
 // --all` needs no git, so the end-to-end runs do not include it).
+// phaseCPU is the CPU time (user and system, all threads) of each phase of
+// the last timePhases.
+var phaseCPU []time.Duration
+
 func timePhases(dir string) ([]time.Duration, error) {
 	var d []time.Duration
-	lap := func(start time.Time) { d = append(d, time.Since(start)) }
+	phaseCPU = nil
+	cpu0 := processCPU()
+	lap := func(start time.Time) {
+		d = append(d, time.Since(start))
+		c := processCPU()
+		phaseCPU, cpu0 = append(phaseCPU, c-cpu0), c
+	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, err
@@ -627,6 +644,15 @@ func timePhases(dir string) ([]time.Duration, error) {
 	}
 	lap(t)
 	return d, nil
+}
+
+// processCPU is the CPU time the process has used so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func medians(s []sample) (wall, cpu time.Duration, rss int64) {
