@@ -60,7 +60,22 @@ const (
 // job: GitLab's schema is full of alternatives). v is valid exactly when
 // its negation fails.
 func isValid(v any) bool {
-	return compiled.invalid.Validate(v) != nil
+	return refuted(compiled.invalid.Validate(v))
+}
+
+// refuted reports whether err, from validating a value against a negated
+// schema, says that the value is valid against the schema negated: the
+// one error of a failed `not`. No error, or an error about the value
+// itself (a type JSON has not, such as a NaN float, which the library
+// rejects before any keyword), is not taken for "valid": the caller then
+// validates the whole file, which says what is wrong.
+func refuted(err error) bool {
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) || len(ve.Causes) != 1 {
+		return false
+	}
+	_, ok := ve.Causes[0].ErrorKind.(*kind.Not)
+	return ok
 }
 
 var compiled struct {
@@ -163,7 +178,7 @@ func validSplit(s *jsonschema.Schema, v any, shared bool) bool {
 		}
 		var failed atomic.Bool
 		par.Stride(len(tasks), splitTasksMin, func(_, i int) {
-			if !failed.Load() && tasks[i].s.Validate(tasks[i].v) == nil {
+			if !failed.Load() && !refuted(tasks[i].s.Validate(tasks[i].v)) {
 				failed.Store(true)
 			}
 		})

@@ -113,6 +113,9 @@ func jobShapeOf(doc any) (jobShape, bool) {
 	}
 	shape := jobShape{ref: ref, cross: map[string]bool{}}
 	for p := range props {
+		if !plainName.MatchString(p) {
+			return jobShape{}, false // its JSON pointer would need URI escaping
+		}
 		shape.props = append(shape.props, p)
 	}
 	for k, x := range def {
@@ -138,6 +141,11 @@ func jobShapeOf(doc any) (jobShape, bool) {
 	}
 	return shape, true
 }
+
+// plainName is a job property name that stands in a JSON pointer and a URI
+// fragment as it is (compileJobSplit refers to each property's schema by
+// its pointer). All of ci.json's are.
+var plainName = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
 // readsKeys reports whether the branch schema b only reads the keys it
 // names in properties and required (besides annotations and type:
@@ -250,7 +258,7 @@ func compileJobSplit(c *jsonschema.Compiler, doc any) (*jobSplit, error) {
 		if js.cross[p] {
 			continue
 		}
-		ptr := shape.ref + "/properties/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(p)
+		ptr := shape.ref + "/properties/" + p // a plainName
 		if js.props[p], err = negate("prop-"+strconv.Itoa(i)+".json", ptr); err != nil {
 			return nil, err
 		}
@@ -291,12 +299,15 @@ func (js *jobSplit) tasks(m map[string]any) (out []task, rest map[string]any, ok
 	seen := map[key][]int{}
 	add := func(s *schemaT, v any) {
 		k := key{s, hashOf(seed, v)}
-		for _, i := range seen[k] {
-			if equalValue(out[i].v, v) {
+		bucket := seen[k]
+		for _, i := range bucket {
+			if equalOf(out[i].v, v) {
 				return
 			}
 		}
-		seen[k] = append(seen[k], len(out))
+		if len(bucket) < maxBucket {
+			seen[k] = append(bucket, len(out))
+		}
 		out = append(out, task{s, v})
 	}
 	rest = map[string]any{}
@@ -332,12 +343,22 @@ func (js *jobSplit) tasks(m map[string]any) (out []task, rest map[string]any, ok
 	return out, rest, true
 }
 
-// hashOf is hashValue; a test makes every value collide.
-var hashOf = hashValue
+// maxBucket bounds the values kept under one hash, so that values made to
+// collide cost a comparison with at most this many others each (they are
+// then judged one by one) instead of with all the earlier ones.
+const maxBucket = 8
+
+// hashOf and equalOf are hashValue and equalValue; a test makes every
+// value collide and counts the comparisons.
+var (
+	hashOf  = hashValue
+	equalOf = equalValue
+)
 
 // hashValue hashes a converted value (cidoc.ToJSON's types) so that equal
 // values (equalValue) hash alike. A mapping's entries are summed, so its
-// order does not matter.
+// order does not matter. Every scalar is hashed with the seed, so a file
+// cannot be written to make its values collide.
 func hashValue(seed maphash.Seed, v any) uint64 {
 	switch v := v.(type) {
 	case string:
@@ -362,9 +383,9 @@ func hashValue(seed maphash.Seed, v any) uint64 {
 	case nil:
 		return 6
 	case int64:
-		return mix(uint64(v) ^ 7)
+		return mix(maphash.Comparable(seed, v) + 7)
 	case float64:
-		return mix(math.Float64bits(v) ^ 8)
+		return mix(maphash.Comparable(seed, math.Float64bits(v)) + 8)
 	case json.Number:
 		return mix(maphash.String(seed, string(v)) + 9)
 	}

@@ -84,6 +84,9 @@ func TestJobSplitShape(t *testing.T) {
 			j["oneOf"] = []any{map[string]any{"not": map[string]any{"required": []any{"when"}}}}
 		},
 		"type": func(_, j map[string]any) { j["type"] = []any{"object", "null"} },
+		"property name needing URI escaping": func(_, j map[string]any) {
+			j["properties"].(map[string]any)["a%zz"] = map[string]any{}
+		},
 		"root ref siblings": func(r, _ map[string]any) {
 			r["additionalProperties"] = map[string]any{"$ref": "#/definitions/job", "minProperties": 1.0}
 		},
@@ -148,7 +151,7 @@ func TestJobSplitAgrees(t *testing.T) {
 	if len(jobs) < 100 || len(pool) < 20 {
 		t.Fatalf("only %d jobs with %d keys found: the corpus moved?", len(jobs), len(pool))
 	}
-	for _, x := range []any{nil, true, int64(3), int64(-1), 2.5, "x", "delayed", "1 hour", []any{}, []any{"a"},
+	for _, x := range []any{math.NaN(), math.Inf(-1), nil, true, int64(3), int64(-1), 2.5, "x", "delayed", "1 hour", []any{}, []any{"a"},
 		map[string]any{}, json.Number("99999999999999999999"), []any{map[string]any{"if": "$X"}}} {
 		all = append(all, x)
 	}
@@ -236,7 +239,7 @@ func TestJobSplitJudgesEachValueOnce(t *testing.T) {
 	for i := 0; i < 40; i++ {
 		doc[fmt.Sprintf("job-%d", i)] = map[string]any{
 			"stage":  "build",
-			"script": []any{fmt.Sprintf("make %d", i%10)},
+			"script": []any{fmt.Sprintf("make %d", i%5)},
 			"retry":  map[string]any{"max": int64(2), "when": []any{"runner_system_failure"}},
 			"tags":   []any{"docker"},
 		}
@@ -250,15 +253,16 @@ func TestJobSplitJudgesEachValueOnce(t *testing.T) {
 		}
 		return len(tasks)
 	}
-	// stage 1, script 10, retry 2 (int64 and float64 max), tags 1, the
-	// jobs cut to their cross keys ({}) 1.
-	if n := count(); n != 15 {
-		t.Errorf("%d tasks, want 15", n)
+	// stage 1, script 5, retry 2 (int64 and float64 max), tags 1, the
+	// jobs cut to their cross keys ({}) 1; fewer distinct values per
+	// property than maxBucket, so colliding ones are all told apart too.
+	if n := count(); n != 10 {
+		t.Errorf("%d tasks, want 10", n)
 	}
 	defer func() { hashOf = hashValue }()
 	hashOf = func(maphash.Seed, any) uint64 { return 1 }
-	if n := count(); n != 15 {
-		t.Errorf("with every hash colliding: %d tasks, want 15", n)
+	if n := count(); n != 10 {
+		t.Errorf("with every hash colliding: %d tasks, want 10", n)
 	}
 	s, _ := Schema()
 	doc["job-7"].(map[string]any)["retry"] = map[string]any{"max": int64(9)}
@@ -288,6 +292,73 @@ func TestEqualValue(t *testing.T) {
 		seed := maphash.MakeSeed()
 		if c.want && hashValue(seed, c.a) != hashValue(seed, c.b) {
 			t.Errorf("equal values %#v, %#v hash apart", c.a, c.b)
+		}
+	}
+}
+
+// TestJobSplitCollisionsStayLinear: values made to collide (every hash
+// equal) are compared with at most maxBucket others each, and still each
+// judged.
+func TestJobSplitCollisionsStayLinear(t *testing.T) {
+	if _, err := Schema(); err != nil {
+		t.Fatal(err)
+	}
+	const n = 2000
+	doc := map[string]any{}
+	for i := 0; i < n; i++ {
+		doc[fmt.Sprintf("job-%d", i)] = map[string]any{"script": "x", "tags": []any{int64(i), int64(i + 1)}}
+	}
+	compares := 0
+	defer func() { hashOf, equalOf = hashValue, equalValue }()
+	hashOf = func(maphash.Seed, any) uint64 { return 1 }
+	equalOf = func(a, b any) bool { compares++; return equalValue(a, b) }
+	tasks, _, ok := compiled.jobs.tasks(doc)
+	if !ok {
+		t.Fatal("tasks refused a valid file")
+	}
+	if distinct := 0; true {
+		for _, tk := range tasks {
+			if tk.s == compiled.jobs.props["tags"] {
+				distinct++
+			}
+		}
+		if distinct != n {
+			t.Errorf("%d tags values judged, want %d", distinct, n)
+		}
+	}
+	if limit := 3 * n * maxBucket; compares > limit {
+		t.Errorf("%d comparisons for %d colliding values: more than %d", compares, 3*n, limit)
+	}
+}
+
+// TestJobSplitSeedsNumbers: numbers hash differently under another seed,
+// so a file cannot be written to make them collide.
+func TestJobSplitSeedsNumbers(t *testing.T) {
+	a, b := maphash.MakeSeed(), maphash.MakeSeed()
+	for _, v := range []any{int64(5), 2.5, "s", json.Number("7")} {
+		if hashValue(a, v) == hashValue(b, v) {
+			t.Errorf("%#v hashes alike under two seeds", v)
+		}
+	}
+}
+
+// TestNotJSONIsNotValid: a value JSON has no type for (a NaN or infinite
+// float) is an error of the value, not a failed "not": neither verdict
+// takes it for valid.
+func TestNotJSONIsNotValid(t *testing.T) {
+	s, err := Schema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []any{math.NaN(), math.Inf(1)} {
+		doc := map[string]any{"job": map[string]any{"script": "x", "retry": bad}}
+		for _, shared := range []bool{false, true} {
+			if validSplit(s, doc, shared) {
+				t.Errorf("validSplit(retry: %v, shared %v) = true", bad, shared)
+			}
+		}
+		if isValid(bad) {
+			t.Errorf("isValid(%v) = true", bad)
 		}
 	}
 }
