@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -23,22 +22,12 @@ func TestCompactionInGitLabCILocal(t *testing.T) {
 	tmp := t.TempDir()
 
 	bin := buildBinary(t, root, tmp, nil)
-	repo := filepath.Join(tmp, "example")
-	copyExample(t, filepath.Join(root, "testdata", "example"), repo)
 
 	generate := func(mode string) []byte {
 		t.Helper()
-		manifest := filepath.Join("ci", "compact-"+mode+".jsonnet")
-		src := "(import '../generate-config.jsonnet') + { output+: { compact: '" + mode + "' } }\n"
-		if err := os.WriteFile(filepath.Join(repo, manifest), []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		repo, manifest := exampleWith(t, root, tmp, "compact-"+mode, "{ output+: { compact: '"+mode+"' } }")
 		out := filepath.Join(tmp, mode+".yml")
-		cmd := exec.Command(bin, "generate", "--all", "-C", repo, "--config", manifest, "--output", out)
-		cmd.Env = append(os.Environ(), "CI=")
-		if msg, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("generate (compact %s): %v\n%s", mode, err, msg)
-		}
+		runGenerate(t, bin, repo, "--all", "--config", manifest, "--output", out)
 		data, err := os.ReadFile(out)
 		if err != nil {
 			t.Fatal(err)
@@ -122,21 +111,12 @@ func TestUnusedFileInGitLabCILocal(t *testing.T) {
 	root := moduleRoot(t)
 	tmp := t.TempDir()
 	bin := buildBinary(t, root, tmp, nil)
-	repo := filepath.Join(tmp, "example")
-	copyExample(t, filepath.Join(root, "testdata", "example"), repo)
-	manifest := filepath.Join("ci", "three-files.jsonnet")
-	if err := os.WriteFile(filepath.Join(repo, manifest), []byte("(import '../generate-config.jsonnet') + { output+: { files: 3 } }\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	repo, manifest := exampleWith(t, root, tmp, "three-files", "{ output+: { files: 3 } }")
 	dir := filepath.Join(tmp, "child")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "generate", "-C", repo, "--config", manifest, "--changed", "apps/web/package.json", "--output", filepath.Join(dir, "generated-config.yml"))
-	cmd.Env = append(os.Environ(), "CI=")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("generate: %v\n%s", err, out)
-	}
+	runGenerate(t, bin, repo, "--config", manifest, "--changed", "apps/web/package.json", "--output", filepath.Join(dir, "generated-config.yml"))
 	third, err := os.ReadFile(filepath.Join(dir, "generated-config-3.yml"))
 	if err != nil {
 		t.Fatal(err)

@@ -107,6 +107,38 @@ func buildBinary(t *testing.T, root, dir string, env []string, flags ...string) 
 	return bin
 }
 
+// runGenerate runs the built binary's `generate -C repo` with args, outside
+// CI (a plain log, no sections or dotenv), and returns its log; a failure
+// fails the test with the log's end.
+func runGenerate(t *testing.T, bin, repo string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"generate", "-C", repo}, args...)...)
+	cmd.Dir = repo
+	cmd.Env = append(os.Environ(), "CI=")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("generate %s: %v\n%s", strings.Join(args, " "), err, tail(string(out), 3000))
+	}
+	return string(out)
+}
+
+// exampleWith copies testdata/example into dir/example and writes
+// ci/NAME.jsonnet there: the example's manifest with overlay added. It
+// returns the copy and the manifest's path inside it.
+func exampleWith(t *testing.T, root, dir, name, overlay string) (repo, manifest string) {
+	t.Helper()
+	repo = filepath.Join(dir, "example")
+	if _, err := os.Stat(repo); err != nil {
+		copyExample(t, filepath.Join(root, "testdata", "example"), repo)
+	}
+	manifest = filepath.Join("ci", name+".jsonnet")
+	src := "(import '../generate-config.jsonnet') + " + overlay + "\n"
+	if err := os.WriteFile(filepath.Join(repo, manifest), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return repo, manifest
+}
+
 // TestExampleParentPipelineInGitLabCILocal runs testdata/example's parent
 // pipeline in gitlab-ci-local, as GitLab would for two pipelines of a
 // feature branch, and checks that generate-config's artifact is what the

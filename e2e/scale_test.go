@@ -46,14 +46,7 @@ func TestGitLabScale(t *testing.T) {
 
 	generate := func(config, output string) string {
 		t.Helper()
-		cmd := exec.Command(bin, "generate", "--all", "-C", repo, "--config", config, "--output", output)
-		cmd.Dir = repo
-		cmd.Env = append(os.Environ(), "CI=")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("generate --config %s: %v\n%s", config, err, tail(string(out), 3000))
-		}
-		return string(out)
+		return runGenerate(t, bin, repo, "--all", "--config", config, "--output", output)
 	}
 	log := generate("generate-config.jsonnet", "out/generated-config.yml")
 	t.Logf("generate with GitLab.com's limits, output.files: 3:\n%s", tail(log, 1500))
