@@ -115,16 +115,21 @@ func Schema() (*jsonschema.Schema, error) {
 		if compiled.err != nil {
 			return
 		}
-		if err := c.AddResource(invalidURL, map[string]any{"not": map[string]any{"$ref": schemaURL}}); err != nil {
-			compiled.err = err
-			return
-		}
-		if compiled.invalid, compiled.err = c.Compile(invalidURL); compiled.err != nil {
+		if compiled.invalid, compiled.err = compileNegation(c, invalidURL, schemaURL); compiled.err != nil {
 			return
 		}
 		compiled.jobs, compiled.err = compileJobSplit(c, doc)
 	})
 	return compiled.schema, compiled.err
+}
+
+// compileNegation compiles {"not": {"$ref": ref}} under the id url (see
+// isValid for why a negation).
+func compileNegation(c *jsonschema.Compiler, url, ref string) (*jsonschema.Schema, error) {
+	if err := c.AddResource(url, map[string]any{"not": map[string]any{"$ref": ref}}); err != nil {
+		return nil, err
+	}
+	return c.Compile(url)
 }
 
 // judgesKeysAlone reports whether the root of the schema document only
@@ -163,7 +168,7 @@ const splitMin = 256
 // "not known": the caller then validates v whole, which gives the
 // problems; only the verdict "valid" is taken from here, and the parts are
 // all valid exactly when v is.
-func validSplit(s *jsonschema.Schema, v any, shared bool) bool {
+func validSplit(v any, shared bool) bool {
 	m, ok := v.(map[string]any)
 	if !ok || !compiled.perKey {
 		return isValid(v)
@@ -176,30 +181,32 @@ func validSplit(s *jsonschema.Schema, v any, shared bool) bool {
 		if len(rest) > 0 {
 			tasks = append(tasks, task{compiled.invalid, rest})
 		}
-		var failed atomic.Bool
-		par.Stride(len(tasks), splitTasksMin, func(_, i int) {
-			if !failed.Load() && !refuted(tasks[i].s.Validate(tasks[i].v)) {
-				failed.Store(true)
-			}
-		})
-		return !failed.Load()
+		return allRefuted(tasks, splitTasksMin)
 	}
 	workers := min(par.Workers(len(m), splitMin), 4)
 	if workers < 2 {
 		return isValid(v)
 	}
-	parts := make([]map[string]any, workers)
+	parts := make([]task, workers)
 	for i := range parts {
-		parts[i] = make(map[string]any, len(m)/workers+1)
+		parts[i] = task{compiled.invalid, make(map[string]any, len(m)/workers+1)}
 	}
 	i := 0
 	for k, x := range m {
-		parts[i%workers][k] = x
+		parts[i%workers].v.(map[string]any)[k] = x
 		i++
 	}
+	return allRefuted(parts, 2)
+}
+
+// allRefuted reports whether every task's value fails its negated schema
+// (is valid against the schema negated), judging the tasks on several
+// goroutines when there are at least min of them, and stopping early at
+// the first that does not.
+func allRefuted(tasks []task, min int) bool {
 	var failed atomic.Bool
-	par.Do(len(parts), func(i int) {
-		if !failed.Load() && !isValid(parts[i]) {
+	par.Stride(len(tasks), min, func(_, i int) {
+		if !failed.Load() && !refuted(tasks[i].s.Validate(tasks[i].v)) {
 			failed.Store(true)
 		}
 	})
@@ -329,7 +336,7 @@ func CheckDocument(doc *cidoc.Document) ([]Problem, error) {
 		if err != nil || v == nil {
 			continue // too big, too deep, or empty: reported elsewhere
 		}
-		if validSplit(s, v, doc.Aliases) {
+		if validSplit(v, doc.Aliases) {
 			continue
 		}
 		var ve *jsonschema.ValidationError

@@ -38,14 +38,12 @@ import (
 // against whole-file validation; TestJobSplitShape that other shapes turn
 // it off.
 type jobSplit struct {
-	reserved map[string]bool     // root properties: not jobs
-	patterns []*regexp.Regexp    // root patternProperties: not jobs
-	props    map[string]*schemaT // each job property's schema, negated
-	cross    map[string]bool     // keys the job's own assertions read
-	job      *schemaT            // the job definition, negated
+	reserved map[string]bool               // root properties: not jobs
+	patterns []*regexp.Regexp              // root patternProperties: not jobs
+	props    map[string]*jsonschema.Schema // each job property's schema, negated
+	cross    map[string]bool               // keys the job's own assertions read
+	job      *jsonschema.Schema            // the job definition, negated
 }
-
-type schemaT = jsonschema.Schema
 
 // annotation reports whether a keyword asserts nothing.
 func annotation(k string) bool {
@@ -56,12 +54,13 @@ func annotation(k string) bool {
 	return false
 }
 
-// jobShape is what jobSplitOf reads off the raw schema: the reference the
-// root judges jobs by, the job's properties and its cross keys.
+// jobShape is what jobShapeOf reads off the raw schema: the reference the
+// root judges jobs by, the reference of the definition it leads to (the
+// one with the properties), the job's properties and its cross keys.
 type jobShape struct {
-	ref   string
-	props []string
-	cross map[string]bool
+	ref, propsRef string
+	props         []string
+	cross         map[string]bool
 }
 
 // jobShapeOf reads the job shape off the raw schema document, or reports
@@ -80,6 +79,7 @@ func jobShapeOf(doc any) (jobShape, bool) {
 	if !ok {
 		return jobShape{}, false
 	}
+	propsRef := ref
 	def, ok := definition(defs, ref)
 	for depth := 0; ok && depth < 8; depth++ {
 		all, isAll := def["allOf"].([]any)
@@ -102,6 +102,7 @@ func jobShapeOf(doc any) (jobShape, bool) {
 		if !isRef {
 			return jobShape{}, false
 		}
+		propsRef = next
 		def, ok = definition(defs, next)
 	}
 	if !ok || def["type"] != "object" || def["additionalProperties"] != false {
@@ -111,7 +112,7 @@ func jobShapeOf(doc any) (jobShape, bool) {
 	if !ok {
 		return jobShape{}, false
 	}
-	shape := jobShape{ref: ref, cross: map[string]bool{}}
+	shape := jobShape{ref: ref, propsRef: propsRef, cross: map[string]bool{}}
 	for p := range props {
 		if !plainName.MatchString(p) {
 			return jobShape{}, false // its JSON pointer would need URI escaping
@@ -218,7 +219,7 @@ func compileJobSplit(c *jsonschema.Compiler, doc any) (*jobSplit, error) {
 		return nil, nil
 	}
 	root := doc.(map[string]any)
-	js := &jobSplit{reserved: map[string]bool{}, props: map[string]*schemaT{}, cross: shape.cross}
+	js := &jobSplit{reserved: map[string]bool{}, props: map[string]*jsonschema.Schema{}, cross: shape.cross}
 	if ps, ok := root["properties"].(map[string]any); ok {
 		for k := range ps {
 			js.reserved[k] = true
@@ -233,33 +234,17 @@ func compileJobSplit(c *jsonschema.Compiler, doc any) (*jobSplit, error) {
 			js.patterns = append(js.patterns, re)
 		}
 	}
-	negate := func(id, ptr string) (*schemaT, error) {
-		url := "https://generate-config.invalid/not/" + id
-		if err := c.AddResource(url, map[string]any{"not": map[string]any{"$ref": schemaURL + ptr}}); err != nil {
-			return nil, err
-		}
-		return c.Compile(url)
-	}
+	const ids = "https://generate-config.invalid/not/"
 	var err error
-	if js.job, err = negate("job.json", shape.ref); err != nil {
+	if js.job, err = compileNegation(c, ids+"job.json", schemaURL+shape.ref); err != nil {
 		return nil, err
-	}
-	def, _ := definition(root["definitions"].(map[string]any), shape.ref)
-	for depth := 0; depth < 8; depth++ { // the definition with the properties
-		all, ok := def["allOf"].([]any)
-		if !ok {
-			break
-		}
-		ref, _ := onlyRef(all[0].(map[string]any))
-		def, _ = definition(root["definitions"].(map[string]any), ref)
-		shape.ref = ref
 	}
 	for i, p := range shape.props {
 		if js.cross[p] {
 			continue
 		}
-		ptr := shape.ref + "/properties/" + p // a plainName
-		if js.props[p], err = negate("prop-"+strconv.Itoa(i)+".json", ptr); err != nil {
+		ref := schemaURL + shape.propsRef + "/properties/" + p // a plainName
+		if js.props[p], err = compileNegation(c, ids+"prop-"+strconv.Itoa(i)+".json", ref); err != nil {
 			return nil, err
 		}
 	}
@@ -282,7 +267,7 @@ func (js *jobSplit) isJob(k string) bool {
 
 // task is one value to judge against one negated schema.
 type task struct {
-	s *schemaT
+	s *jsonschema.Schema
 	v any
 }
 
@@ -293,11 +278,11 @@ type task struct {
 func (js *jobSplit) tasks(m map[string]any) (out []task, rest map[string]any, ok bool) {
 	seed := maphash.MakeSeed()
 	type key struct {
-		s *schemaT
+		s *jsonschema.Schema
 		h uint64
 	}
 	seen := map[key][]int{}
-	add := func(s *schemaT, v any) {
+	add := func(s *jsonschema.Schema, v any) {
 		k := key{s, hashOf(seed, v)}
 		bucket := seen[k]
 		for _, i := range bucket {

@@ -217,7 +217,7 @@ func TestJobSplitAgrees(t *testing.T) {
 		} else {
 			invalid++
 		}
-		if got := validSplit(s, doc, false); got != want {
+		if got := validSplit(doc, false); got != want {
 			b, _ := json.MarshalIndent(doc, "", "  ")
 			t.Fatalf("trial %d: property-by-property verdict %v, the whole file's %v:\n%s", trial, got, want, b)
 		}
@@ -264,9 +264,8 @@ func TestJobSplitJudgesEachValueOnce(t *testing.T) {
 	if n := count(); n != 10 {
 		t.Errorf("with every hash colliding: %d tasks, want 10", n)
 	}
-	s, _ := Schema()
 	doc["job-7"].(map[string]any)["retry"] = map[string]any{"max": int64(9)}
-	if validSplit(s, doc, false) {
+	if validSplit(doc, false) {
 		t.Error("with every hash colliding, an invalid retry: was judged valid")
 	}
 }
@@ -346,14 +345,13 @@ func TestJobSplitSeedsNumbers(t *testing.T) {
 // float) is an error of the value, not a failed "not": neither verdict
 // takes it for valid.
 func TestNotJSONIsNotValid(t *testing.T) {
-	s, err := Schema()
-	if err != nil {
+	if _, err := Schema(); err != nil {
 		t.Fatal(err)
 	}
 	for _, bad := range []any{math.NaN(), math.Inf(1)} {
 		doc := map[string]any{"job": map[string]any{"script": "x", "retry": bad}}
 		for _, shared := range []bool{false, true} {
-			if validSplit(s, doc, shared) {
+			if validSplit(doc, shared) {
 				t.Errorf("validSplit(retry: %v, shared %v) = true", bad, shared)
 			}
 		}

@@ -71,7 +71,7 @@ func TestValidSplitAgrees(t *testing.T) {
 		}
 		want := s.Validate(doc) == nil
 		for _, shared := range []bool{false, true} { // by property; by top-level key
-			if got := validSplit(s, doc, shared); got != want {
+			if got := validSplit(doc, shared); got != want {
 				t.Fatalf("trial %d: validSplit(shared %v) = %v, the whole file's validation says %v", trial, shared, got, want)
 			}
 		}
