@@ -339,14 +339,11 @@ func CheckDocument(doc *cidoc.Document) ([]Problem, error) {
 		if validSplit(v, doc.Aliases) {
 			continue
 		}
-		var ve *jsonschema.ValidationError
-		if !errors.As(s.Validate(v), &ve) {
-			continue
-		}
 		l := &loader{nodes: map[string]located{}}
 		if v, err = cidoc.ToJSON(n, l.note); err != nil || v == nil {
 			continue
 		}
+		var ve *jsonschema.ValidationError
 		if !errors.As(s.Validate(v), &ve) {
 			continue
 		}
