@@ -39,6 +39,8 @@ const (
 	heapLimit = 320 << 20
 )
 
+// TuneGC applies the settings above, unless the environment (read through
+// lookupEnv) sets GOGC or GOMEMLIMIT.
 func TuneGC(lookupEnv func(string) (string, bool)) {
 	tuneGC(lookupEnv, os.ReadFile)
 }
